@@ -1,0 +1,1 @@
+"""Reading Taobao exports from the landing zone into the raw layer."""

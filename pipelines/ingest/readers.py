@@ -1,0 +1,182 @@
+"""Turn one landing file into an Arrow table of text columns, whatever its format and encoding.
+
+Every value stays text here: typing is SQL's job (`sql/macros.sql`), so a bad value becomes a
+rejected row with a reason instead of a crash. `__line` is the row's line in the file (header =
+line 1; for CSV, blank lines and newlines inside quoted values are not counted). Rows the format
+itself cannot read (a CSV row with the wrong number of fields, a JSONL line that is not JSON)
+come back as `rejects`.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from pipelines.ingest.transcript import parse_transcript
+
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+class IngestError(Exception):
+    """A file that cannot be read at all: its partition fails and nothing of it is loaded."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        super().__init__(f"{path}: {problem}")
+        self.path = path
+        self.problem = problem
+
+
+@dataclass
+class FileRows:
+    table: pa.Table  # the file's own columns, as text, plus __line
+    encoding: str
+    file_format: str
+    rejects: list[tuple[int, str, str]] = field(default_factory=list)  # (line, raw text, reason)
+    raw_line: Callable[[int], str | None] = lambda _line: None
+
+    @property
+    def headers(self) -> list[str]:
+        return [c for c in self.table.column_names if c != "__line"]
+
+
+def decode(path: Path, data: bytes) -> tuple[str, str]:
+    """Detect the encoding Taobao used (never guess silently) and decode; returns (encoding, text)."""
+    if data.startswith(UTF8_BOM):
+        return "utf-8-sig", data[len(UTF8_BOM):].decode("utf-8", errors="strict")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return encoding, data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor GBK/GB18030")
+
+
+def _line_lookup(text: str) -> Callable[[int], str | None]:
+    lines: list[str] = []
+
+    def lookup(line: int) -> str | None:
+        if not lines:
+            lines.extend(text.splitlines())
+        return lines[line - 1] if 0 < line <= len(lines) else None
+
+    return lookup
+
+
+def _unique(headers: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for h in headers:
+        seen[h] = seen.get(h, 0) + 1
+        out.append(h if seen[h] == 1 else f"{h}#{seen[h]}")
+    return out
+
+
+def read_csv(path: Path, data: bytes) -> FileRows:
+    encoding, text = decode(path, data)
+    first = text.split("\n", 1)[0]
+    headers = _unique(next(csv.reader([first]), []))
+    if not any(h.strip() for h in headers):
+        raise IngestError(path, "no header line")
+    invalid: list[tuple[int, str, str]] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        reason = f"{row.actual_columns} fields where the header has {row.expected_columns}"
+        invalid.append((row.number or -1, row.text, reason))
+        return "skip"
+
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=headers, skip_rows=1, use_threads=False),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid,
+                                             newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in headers},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise IngestError(path, f"not a readable CSV: {exc}") from exc
+    # Records are numbered from the header (line 1); the skipped ones hold their own numbers.
+    taken = {line for line, _, _ in invalid}
+    numbers = np.arange(2, 2 + table.num_rows + len(invalid))
+    good = numbers[~np.isin(numbers, list(taken))] if taken else numbers
+    table = table.append_column("__line", pa.array(good[: table.num_rows], pa.int64()))
+    return FileRows(table, encoding, "csv", invalid, _line_lookup(text))
+
+
+def read_jsonl(path: Path, data: bytes) -> FileRows:
+    encoding, text = decode(path, data)
+    split = text.splitlines()
+    lines = pa.table({"line": pa.array(split, pa.string()),
+                      "line_number": pa.array(np.arange(1, len(split) + 1), pa.int64())})
+    con = duckdb.connect()  # a scratch engine: JSON is parsed set-based, never line by line here
+    con.register("lines", lines)
+    con.execute("""
+        CREATE TABLE numbered AS
+        SELECT line, line_number, json_valid(line) AS ok,
+               CASE WHEN json_valid(line) THEN json_type(line) = 'OBJECT' ELSE false END
+                   AS is_object
+        FROM lines WHERE trim(line) <> ''
+    """)
+    rejects = [
+        (n, line, "not valid JSON" if not ok else "a JSON line must be an object")
+        for n, line, ok in con.execute(
+            "SELECT line_number, line, ok FROM numbered WHERE NOT is_object ORDER BY 1"
+        ).fetchall()
+    ]
+    keys = [k for (k,) in con.execute(
+        "SELECT k FROM (SELECT unnest(json_keys(line)) AS k, line_number FROM numbered "
+        "WHERE is_object) GROUP BY k ORDER BY min(line_number), k"
+    ).fetchall()]
+    columns = ", ".join(
+        f"coalesce(json_extract_string(line, {_json_path(k)}), '') AS {_ident(k)}" for k in keys
+    )
+    table = con.sql(
+        f"SELECT {columns + ',' if columns else ''} line_number AS __line "
+        "FROM numbered WHERE is_object ORDER BY line_number"
+    ).to_arrow_table()
+    con.close()
+    return FileRows(table, encoding, "jsonl", rejects, _line_lookup(text))
+
+
+def _json_path(key: str) -> str:
+    return "'$.\"" + key.replace("'", "''").replace('"', '\\"') + "\"'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def read_xlsx(path: Path, data: bytes) -> FileRows:
+    try:
+        frame = pl.read_excel(io.BytesIO(data), engine="calamine", infer_schema_length=0)
+    except Exception as exc:  # calamine raises its own types for every kind of broken workbook
+        raise IngestError(path, f"not a readable .xlsx workbook: {exc}") from exc
+    frame = frame.with_columns(pl.all().fill_null("")).with_row_index("__line", offset=2)
+    table = frame.with_columns(pl.col("__line").cast(pl.Int64)).to_arrow()
+    return FileRows(table.select([*frame.columns[1:], "__line"]), "xlsx", "xlsx")
+
+
+def read_txt(path: Path, data: bytes) -> FileRows:
+    encoding, text = decode(path, data)
+    rows = parse_transcript(text)
+    return FileRows(rows.table(), encoding, "txt", rows.rejects, _line_lookup(text))
+
+
+READERS: dict[str, Callable[[Path, bytes], FileRows]] = {
+    ".csv": read_csv,
+    ".jsonl": read_jsonl,
+    ".xlsx": read_xlsx,
+    ".txt": read_txt,
+}

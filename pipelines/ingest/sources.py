@@ -1,0 +1,96 @@
+"""The four exports a shop lands, their canonical fields and the headers Taobao writes for them.
+
+Headers are matched after trimming spaces (Taobao leaves trailing ones, e.g. "订单付款时间 ");
+English aliases are matched case-insensitively. The canonical name is always its own alias.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    aliases: tuple[str, ...]
+    required: bool = True
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    fields: tuple[Field, ...]
+    extensions: tuple[str, ...]
+
+    @property
+    def field_names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    def match_headers(self, headers: list[str]) -> tuple[dict[str, str], list[str]]:
+        """Map canonical field -> the file's header; also return the required fields not found."""
+        by_alias = {}
+        for header in headers:
+            by_alias.setdefault(header.strip().lower(), header)
+        mapping: dict[str, str] = {}
+        for field in self.fields:
+            for alias in (field.name, *field.aliases):
+                if alias.lower() in by_alias:
+                    mapping[field.name] = by_alias[alias.lower()]
+                    break
+        missing = [f.name for f in self.fields if f.required and f.name not in mapping]
+        return mapping, missing
+
+
+SOURCES: dict[str, Source] = {
+    s.name: s
+    for s in (
+        Source(
+            "chats",
+            (
+                Field("sent_at", ("时间", "发送时间", "消息时间", "time")),
+                Field("agent", ("客服", "客服账号", "子账号", "客服昵称")),
+                Field("buyer", ("买家", "买家昵称", "顾客", "customer")),
+                Field("sender", ("发送方", "发送者", "方向", "role")),
+                Field("content", ("内容", "消息内容", "message"), required=False),
+                Field("message_id", ("消息ID", "消息id"), required=False),
+            ),
+            (".csv", ".xlsx", ".jsonl", ".txt"),
+        ),
+        Source(
+            "orders",
+            (
+                Field("order_id", ("订单编号",)),
+                Field("buyer", ("买家会员名",)),
+                Field("amount", ("买家实际支付金额",)),
+                Field("status", ("订单状态",)),
+                Field("created_at", ("订单创建时间",)),
+                Field("paid_at", ("订单付款时间",)),
+                Field("refund_amount", ("退款金额",), required=False),
+                Field("shop", ("店铺名称",), required=False),
+            ),
+            (".csv", ".xlsx", ".jsonl"),
+        ),
+        Source(
+            "refunds",
+            (
+                Field("order_id", ("订单编号",)),
+                Field("refund_id", ("退款编号",)),
+                Field("refund_amount", ("买家退款金额",)),
+                Field("applied_at", ("退款的申请时间",)),
+                Field("status", ("退款状态",)),
+                Field("reason", ("买家退款原因",), required=False),
+            ),
+            (".csv", ".xlsx", ".jsonl"),
+        ),
+        Source(
+            "ratings",
+            (
+                Field("rated_at", ("评价时间",)),
+                Field("agent", ("客服", "客服账号", "子账号", "客服昵称")),
+                Field("buyer", ("买家", "买家昵称", "顾客", "customer")),
+                Field("rating", ("评价结果", "评价", "满意度", "服务评价")),
+            ),
+            (".csv", ".xlsx", ".jsonl"),
+        ),
+    )
+}

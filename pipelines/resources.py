@@ -1,0 +1,35 @@
+"""Resources the assets share, configured once in `Definitions` from the `KEFU_*` settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+from dagster import ConfigurableResource
+from dagster_duckdb import DuckDBResource
+
+from pipelines.warehouse import prepare
+
+
+class Warehouse(DuckDBResource):
+    """The DuckDB warehouse file; every connection comes with the schemas and SQL macros ready."""
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        Path(self.database).parent.mkdir(parents=True, exist_ok=True)
+        with self.get_connection() as con:
+            yield prepare(con)
+
+
+class KefuPaths(ConfigurableResource):
+    """The folders the pipeline reads (landing zone, config) and writes (publish)."""
+
+    landing: str
+    config: str
+    publish: str
+
+    @property
+    def landing_path(self) -> Path:
+        return Path(self.landing)

@@ -1,0 +1,45 @@
+"""The DuckDB warehouse: schema set-up, the shared SQL macros, and running the files in `sql/`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+SCHEMA_FILES = ("schema/raw.sql", "schema/staging.sql")
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_STATEMENT_END = re.compile(r";[ \t]*(?:--[^\n]*)?\n")
+
+
+def sql_statements(text: str) -> list[str]:
+    """Split a SQL file into statements: each ends with `;` at the end of a line."""
+    return [s.strip() for s in _STATEMENT_END.split(text + "\n") if _has_code(s)]
+
+
+def _has_code(statement: str) -> bool:
+    return any(line.strip() and not line.strip().startswith("--") for line in statement.splitlines())
+
+
+def run_sql(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None:
+    """Run `sql/<name>`, one statement per execute: DuckDB binds `$name` only in the last one."""
+    for statement in sql_statements((SQL_DIR / name).read_text(encoding="utf-8")):
+        used = {p: params[p] for p in dict.fromkeys(_PARAM.findall(statement))}
+        con.execute(statement, used or None)
+
+
+def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Make a fresh connection ready for the pipeline's SQL: schemas exist, macros are loaded."""
+    con.execute("SET enable_progress_bar = false")
+    for name in SCHEMA_FILES:
+        run_sql(con, name)
+    run_sql(con, "macros.sql")
+    return con
+
+
+def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return prepare(duckdb.connect(str(path)))

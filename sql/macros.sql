@@ -1,0 +1,59 @@
+-- Value parsers for Taobao exports, shared by the ingest checks and the staging transforms so
+-- that "loadable" and "typed" can never disagree. Each returns NULL when the text is unreadable.
+-- Loaded as TEMP macros on every connection: nothing of them is stored in the warehouse file.
+
+-- Excel-proofed text: ="123" and '123 are how Taobao stops Excel from mangling ids; ="" is empty.
+CREATE OR REPLACE TEMP MACRO kefu_text(s) AS
+    nullif(trim(regexp_replace(regexp_replace(trim(s), '^="(.*)"$', '\1'), '^''', '')), '');
+
+-- Ids stay strings: 19 digits do not survive a float.
+CREATE OR REPLACE TEMP MACRO kefu_id(s) AS kefu_text(s);
+
+-- 1299 / 1,299.00 / ¥1299.00 / ￥1299.00 / 1299.00元 / 0元; more than 2 decimals is unreadable
+-- rather than silently rounded.
+CREATE OR REPLACE TEMP MACRO kefu_money_digits(s) AS regexp_replace(kefu_text(s), '[¥￥元,\s]', '', 'g');
+CREATE OR REPLACE TEMP MACRO kefu_money(s) AS CASE
+    WHEN regexp_full_match(kefu_money_digits(s), '-?[0-9]+(\.[0-9]{1,2})?')
+        THEN TRY_CAST(kefu_money_digits(s) AS DECIMAL(18, 2))
+END;
+
+-- Shop-local (Asia/Shanghai) wall time. An explicit offset is converted; naive text is local.
+CREATE OR REPLACE TEMP MACRO kefu_ts(s) AS CASE
+    WHEN regexp_matches(kefu_text(s), '[+-][0-9]{2}:?[0-9]{2}$|Z$')
+        THEN timezone('Asia/Shanghai', try_strptime(replace(kefu_text(s), 'Z', '+00:00'),
+                                                    '%Y-%m-%dT%H:%M:%S%z'))
+    ELSE try_strptime(kefu_text(s), ['%Y-%m-%d %H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y-%m-%d %H:%M',
+                                     '%Y/%m/%d %H:%M', '%Y-%m-%dT%H:%M:%S'])
+END;
+
+-- A 千牛 sub-account: 店铺:名字, where the full-width colon names the same account.
+CREATE OR REPLACE TEMP MACRO kefu_account(s) AS
+    nullif(regexp_replace(replace(kefu_text(s), '：', ':'), '\s*:\s*', ':'), '');
+
+CREATE OR REPLACE TEMP MACRO kefu_sender(s) AS CASE lower(kefu_text(s))
+    WHEN 'buyer' THEN 'buyer' WHEN '买家' THEN 'buyer' WHEN '顾客' THEN 'buyer'
+    WHEN 'agent' THEN 'agent' WHEN '客服' THEN 'agent'
+    WHEN 'auto' THEN 'auto' WHEN '自动回复' THEN 'auto' WHEN '机器人' THEN 'auto'
+    WHEN '店小蜜' THEN 'auto'
+    WHEN 'system' THEN 'system' WHEN '系统' THEN 'system'
+END;
+
+-- Export statuses, with the API enums some tools write mapped onto the seller-center wording.
+CREATE OR REPLACE TEMP MACRO kefu_order_status(s) AS CASE kefu_text(s)
+    WHEN 'WAIT_BUYER_PAY' THEN '等待买家付款'
+    WHEN 'WAIT_SELLER_SEND_GOODS' THEN '买家已付款，等待卖家发货'
+    WHEN 'WAIT_BUYER_CONFIRM_GOODS' THEN '卖家已发货，等待买家确认'
+    WHEN 'TRADE_FINISHED' THEN '交易成功'
+    WHEN 'TRADE_CLOSED' THEN '交易关闭'
+    WHEN 'TRADE_CLOSED_BY_TAOBAO' THEN '交易被淘宝关闭'
+    ELSE CASE WHEN kefu_text(s) IN ('等待买家付款', '买家已付款，等待卖家发货',
+                                    '卖家已发货，等待买家确认', '卖家已发货，等待买家确认收货并付款',
+                                    '买家已签收', '交易成功', '交易关闭', '交易被淘宝关闭')
+              THEN kefu_text(s) END
+END;
+
+CREATE OR REPLACE TEMP MACRO kefu_rating(s) AS CASE kefu_text(s)
+    WHEN '很满意' THEN 5 WHEN '非常满意' THEN 5 WHEN '满意' THEN 4 WHEN '一般' THEN 3
+    WHEN '不满意' THEN 2 WHEN '很不满意' THEN 1 WHEN '非常不满意' THEN 1
+    WHEN '5' THEN 5 WHEN '4' THEN 4 WHEN '3' THEN 3 WHEN '2' THEN 2 WHEN '1' THEN 1
+END;

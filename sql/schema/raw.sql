@@ -1,0 +1,61 @@
+-- The raw layer: every row as read, canonical fields still as text, plus the whole original row
+-- (`record`, JSON keyed by the file's own headers) so no column of an export is ever lost.
+CREATE SCHEMA IF NOT EXISTS raw;
+
+CREATE TABLE IF NOT EXISTS raw.ingest_files (
+    source VARCHAR NOT NULL,
+    partition_day DATE NOT NULL,
+    file_path VARCHAR NOT NULL,
+    sha256 VARCHAR NOT NULL,
+    encoding VARCHAR,
+    file_format VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,          -- loaded | duplicate (same sha256 already loaded)
+    duplicate_of VARCHAR,
+    rows_read BIGINT NOT NULL,
+    rows_loaded BIGINT NOT NULL,
+    rows_rejected BIGINT NOT NULL,
+    load_run_id VARCHAR NOT NULL,
+    loaded_at TIMESTAMP NOT NULL,
+    CHECK (rows_read = rows_loaded + rows_rejected)
+);
+
+CREATE TABLE IF NOT EXISTS raw.rejected_rows (
+    source VARCHAR NOT NULL,
+    partition_day DATE NOT NULL,
+    source_file VARCHAR NOT NULL,
+    line_number BIGINT NOT NULL,
+    raw_text VARCHAR,
+    reason VARCHAR NOT NULL,
+    load_run_id VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS raw.chats (
+    partition_day DATE NOT NULL, source_file VARCHAR NOT NULL, line_number BIGINT NOT NULL,
+    load_run_id VARCHAR NOT NULL,
+    sent_at VARCHAR, agent VARCHAR, buyer VARCHAR, sender VARCHAR, content VARCHAR,
+    message_id VARCHAR,
+    record JSON
+);
+
+CREATE TABLE IF NOT EXISTS raw.orders (
+    partition_day DATE NOT NULL, source_file VARCHAR NOT NULL, line_number BIGINT NOT NULL,
+    load_run_id VARCHAR NOT NULL,
+    order_id VARCHAR, buyer VARCHAR, amount VARCHAR, status VARCHAR, created_at VARCHAR,
+    paid_at VARCHAR, refund_amount VARCHAR, shop VARCHAR,
+    record JSON
+);
+
+CREATE TABLE IF NOT EXISTS raw.refunds (
+    partition_day DATE NOT NULL, source_file VARCHAR NOT NULL, line_number BIGINT NOT NULL,
+    load_run_id VARCHAR NOT NULL,
+    order_id VARCHAR, refund_id VARCHAR, refund_amount VARCHAR, applied_at VARCHAR,
+    status VARCHAR, reason VARCHAR,
+    record JSON
+);
+
+CREATE TABLE IF NOT EXISTS raw.ratings (
+    partition_day DATE NOT NULL, source_file VARCHAR NOT NULL, line_number BIGINT NOT NULL,
+    load_run_id VARCHAR NOT NULL,
+    rated_at VARCHAR, agent VARCHAR, buyer VARCHAR, rating VARCHAR,
+    record JSON
+);

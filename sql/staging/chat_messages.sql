@@ -1,0 +1,36 @@
+-- staging.chat_messages: one row per chat message, typed, for the export days $day_from..$day_to.
+-- A message is identified by its message_id, else by (sent_at, agent, buyer, sender, content,
+-- ordinal), the ordinal telling apart identical messages in one file; the same message landed
+-- twice (say in a CSV and a transcript of the same day) is kept once, from the first file.
+-- De-duplication is within an export day: a day's partition never depends on another day's.
+DELETE FROM staging.chat_messages WHERE partition_day BETWEEN $day_from AND $day_to;
+
+INSERT INTO staging.chat_messages
+WITH typed AS (
+    SELECT
+        partition_day,
+        kefu_ts(sent_at) AS sent_at,
+        kefu_account(agent) AS agent,
+        kefu_text(buyer) AS buyer,
+        kefu_sender(sender) AS sender,
+        coalesce(trim(content), '') AS content,
+        kefu_text(message_id) AS message_id,
+        source_file,
+        line_number
+    FROM raw.chats
+    WHERE partition_day BETWEEN $day_from AND $day_to
+),
+keyed AS (
+    SELECT
+        *,
+        coalesce(message_id, md5(concat_ws('|', strftime(sent_at, '%Y-%m-%d %H:%M:%S'), agent,
+            buyer, sender, content, row_number() OVER (
+                PARTITION BY partition_day, source_file, sent_at, agent, buyer, sender, content
+                ORDER BY line_number)))) AS message_key
+    FROM typed
+)
+SELECT partition_day, message_key, sent_at, agent, buyer, sender, content, message_id,
+       source_file, line_number
+FROM keyed
+QUALIFY row_number() OVER (PARTITION BY partition_day, message_key
+                           ORDER BY source_file, line_number) = 1;
