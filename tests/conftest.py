@@ -1,0 +1,48 @@
+"""Shared test set-up: a warehouse file, a landing zone and a Dagster instance per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import DagsterInstance, instance_for_test
+
+from pipelines.ingest.loader import load_day
+from pipelines.settings import Settings
+from pipelines.warehouse import connect, run_sql
+
+STAGING_OF = {"chats": "chat_messages", "orders": "orders", "refunds": "refunds",
+              "ratings": "ratings"}
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(landing=tmp_path / "landing", warehouse=tmp_path / "warehouse.duckdb",
+                    config=Path("config"), publish=tmp_path / "publish")
+
+
+@pytest.fixture
+def instance() -> Iterator[DagsterInstance]:
+    with instance_for_test() as test_instance:
+        yield test_instance
+
+
+def land(settings: Settings, source: str, day: str, name: str, content: bytes | str,
+         encoding: str = "utf-8") -> Path:
+    """Write one export file into the landing zone, as the shop would drop it."""
+    path = settings.landing / source / day / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content if isinstance(content, bytes) else content.encode(encoding))
+    return path
+
+
+def ingest(settings: Settings, source: str, day: str) -> duckdb.DuckDBPyConnection:
+    """Load one day of one source through raw and staging; return a connection to inspect."""
+    con = connect(settings.warehouse)
+    the_day = date.fromisoformat(day)
+    load_day(con, settings.landing, source, the_day, "test-run")
+    run_sql(con, f"staging/{STAGING_OF[source]}.sql", day_from=the_day, day_to=the_day)
+    return con
