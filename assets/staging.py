@@ -53,7 +53,7 @@ def build_staging_asset(table: str) -> AssetsDefinition:
             rows = con.execute(
                 f"SELECT count(*) FROM staging.{table} WHERE {day_column} BETWEEN ? AND ?",
                 [days[0], days[-1]],
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             preview = con.sql(
                 f"SELECT * FROM staging.{table} WHERE {day_column} BETWEEN ? AND ? "
                 "ORDER BY ALL LIMIT 5", params=[days[0], days[-1]],

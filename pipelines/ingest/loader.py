@@ -94,10 +94,10 @@ def _load_file(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, da
         "SELECT file_path FROM raw.ingest_files WHERE source = ? AND sha256 = ? "
         "AND status = 'loaded' LIMIT 1",
         [source.name, sha],
-    ).fetchone()
+    ).fetchall()
     if earlier:
         _record_file(con, source.name, day, relative, sha, None, path.suffix.lstrip("."),
-                     "duplicate", earlier[0], (0, 0, 0), run_id)
+                     "duplicate", earlier[0][0], (0, 0, 0), run_id)
         result.files_duplicate += 1
         return
     rows = read_landing_file(source, path, data)
@@ -134,7 +134,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, da
             [source.name, day, relative, run_id],
         )
         con.unregister("rejects")
-    total = con.execute("SELECT count(*) FROM landing_checked").fetchone()[0]
+    total = con.execute("SELECT count(*) FROM landing_checked").fetchall()[0][0]
     loaded = total - len(checked_out)
     counts = (total + len(rows.rejects), loaded, len(rejects))
     _record_file(con, source.name, day, relative, sha, rows.encoding, rows.file_format,
