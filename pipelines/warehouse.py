@@ -21,7 +21,8 @@ def sql_statements(text: str) -> list[str]:
 
 
 def _has_code(statement: str) -> bool:
-    return any(line.strip() and not line.strip().startswith("--") for line in statement.splitlines())
+    lines = (line.strip() for line in statement.splitlines())
+    return any(line and not line.startswith("--") for line in lines)
 
 
 def run_sql(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None:

@@ -123,13 +123,15 @@ def test_txt_transcript_skips_system_lines_and_read_tokens(settings):
     rows = con.execute("SELECT sent_at, agent, buyer, sender, content, line_number "
                        "FROM staging.chat_messages ORDER BY sent_at").fetchall()
     assert rows == [
-        (datetime(2026, 10, 8, 9, 5, 3), "旗舰店:小美", "tb_小林2019", "buyer", "这个包有黑色吗", 2),
+        (datetime(2026, 10, 8, 9, 5, 3), "旗舰店:小美", "tb_小林2019", "buyer", "这个包有黑色吗",
+         2),
         (datetime(2026, 10, 8, 9, 5, 5), "旗舰店:小美", "tb_小林2019", "auto",
          "亲，欢迎光临旗舰店", 5),
         (datetime(2026, 10, 8, 9, 5, 40), "旗舰店:小美", "tb_小林2019", "agent", "有的亲\n黑色现货",
          7),
         (datetime(2026, 10, 8, 9, 6, 10), "旗舰店:小丽", "tb_小林2019", "buyer", "好的", 14),
-        (datetime(2026, 10, 8, 9, 6, 30), "旗舰店:小丽", "tb_小林2019", "agent", "您好我是小丽", 16),
+        (datetime(2026, 10, 8, 9, 6, 30), "旗舰店:小丽", "tb_小林2019", "agent", "您好我是小丽",
+         16),
     ]
     assert con.execute("SELECT count(*) FROM raw.rejected_rows").fetchone() == (0,)
 

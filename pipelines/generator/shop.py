@@ -54,8 +54,20 @@ _PRODUCT_IDX = range(len(PRODUCTS))
 class Order:
     """One order and its drawn lifecycle: `events` are (time, status, refunded cents)."""
 
-    __slots__ = ("account", "amount", "buyer", "created", "cosmetic", "events", "order_id",
-                 "paid", "product", "quantity", "refund", "shipped")
+    __slots__ = (
+        "account",
+        "amount",
+        "buyer",
+        "cosmetic",
+        "created",
+        "events",
+        "order_id",
+        "paid",
+        "product",
+        "quantity",
+        "refund",
+        "shipped",
+    )
 
     def __init__(self, order_id: str, buyer: str, account: int, product: int, quantity: int,
                  created: int, cosmetic: int) -> None:

@@ -163,6 +163,7 @@ def _record_file(con: duckdb.DuckDBPyConnection, source: str, day: date, relativ
                  encoding: str | None, file_format: str, status: str, duplicate_of: str | None,
                  counts: tuple[int, int, int], run_id: str) -> None:
     con.execute(
-        "INSERT INTO raw.ingest_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+        "INSERT INTO raw.ingest_files "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
         [source, day, relative, sha, encoding, file_format, status, duplicate_of, *counts, run_id],
     )

@@ -49,7 +49,7 @@ class FileRows:
 
 
 def decode(path: Path, data: bytes) -> tuple[str, str]:
-    """Detect the encoding Taobao used (never guess silently) and decode; returns (encoding, text)."""
+    """Detect the encoding Taobao used (never guess silently) and decode: (encoding, text)."""
     if data.startswith(UTF8_BOM):
         return "utf-8-sig", data[len(UTF8_BOM):].decode("utf-8", errors="strict")
     for encoding in ("utf-8", "gb18030"):
