@@ -80,7 +80,9 @@ def _skill(rng: random.Random, level_rank: int) -> Skill:
     return Skill(response, conversion, care)
 
 
-def build_team(rng: random.Random, month: Month, agents: int) -> tuple[list[Employee], list[Account]]:
+def build_team(
+    rng: random.Random, month: Month, agents: int
+) -> tuple[list[Employee], list[Account]]:
     """Employees E01.. with the roster situations the pipeline must handle.
 
     E01 and E02 hold two accounts, E03 is promoted 普通 -> 高级 on the 16th, E04 (and every tenth

@@ -23,12 +23,14 @@ NICK_PREFIXES = ("小", "阿", "大")
 
 # Buyer nicks end in a unique number; no prefix ends in a digit, so nick -> buyer is one-to-one.
 NICK_CN = (
-    "小林", "阿花", "大鱼", "猫猫", "星星", "木子", "阿强", "老王", "小胖", "晴天", "向日葵", "蓝天白云",
-    "追风少年", "夏天", "清风", "小鹿", "一只猫", "土豆", "番茄", "柠檬", "阿杰", "小雨", "大白",
+    "小林", "阿花", "大鱼", "猫猫", "星星", "木子", "阿强", "老王", "小胖", "晴天", "向日葵",
+    "蓝天白云", "追风少年", "夏天", "清风", "小鹿", "一只猫", "土豆", "番茄", "柠檬", "阿杰",
+    "小雨", "大白",
 )
 NICK_PY = (
     "xiaolin", "huahua", "dayu", "maomao", "xingxing", "muzi", "aqiang", "laowang", "qingtian",
-    "zhuifeng", "xiaolu", "tudou", "fanqie", "happy", "sunny", "lucky", "momo", "leo", "jack", "coco",
+    "zhuifeng", "xiaolu", "tudou", "fanqie", "happy", "sunny", "lucky", "momo", "leo", "jack",
+    "coco",
 )
 
 # (title, price in yuan, item code): the seed's 59 and 399 yuan men's bags and the range between.
@@ -77,7 +79,8 @@ AFTERSALE_BUYER = (
 AFTERSALE_AGENT = (
     "亲，帮您查一下物流，请稍等", "非常抱歉给您带来不便，可以拍张照片给我们看看吗",
     "亲，可以申请退换货的，运费我们承担", "已经帮您催快递了", "亲，发票在订单详情里可以申请哦",
-    "亲，换货的话请在订单里申请，我们收到后马上给您补发\n新的会用顺丰发出", "好的亲，有问题随时联系我们",
+    "亲，换货的话请在订单里申请，我们收到后马上给您补发\n新的会用顺丰发出",
+    "好的亲，有问题随时联系我们",
 )
 AUTO_LINES = (
     "您好，欢迎光临旗舰店，我是智能客服店小蜜，请问有什么可以帮您？",
