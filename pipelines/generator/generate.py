@@ -111,7 +111,7 @@ def _planted_order(shop: Shop, d: int) -> Order:
     order = Order(shop.new_order_id(), shop.new_buyer(), -1, 0, 1, created, 0)
     order.paid = created + 60
     order.events += [(order.paid, SUCCESS, 0)]
-    order.refund = Refund(f"9{shop.refunds_made:018d}", created + 600, created + 900, REFUND_OK,
+    order.refund = Refund(shop.new_refund_id(), created + 600, created + 900, REFUND_OK,
                           order.amount, 0, False)
     return order
 

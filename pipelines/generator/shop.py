@@ -152,10 +152,13 @@ class Shop:
         return buyer_nick(rng.randrange(3), rng.randrange(1000), 1000 + self.buyers)
 
     def new_order_id(self) -> str:
-        # 19 digits; the running number makes ids unique without remembering them all.
+        """19 digits, starting with 3 or 4, unique without remembering the ids issued."""
         self.orders_made += 1
-        rng = self.rng
-        return f"{rng.randrange(3, 5)}{rng.randrange(10**11):011d}{self.orders_made % 10**7:07d}"
+        return f"{3 + self.orders_made % 2}{_scramble(self.orders_made):018d}"
+
+    def new_refund_id(self) -> str:
+        self.refunds_made += 1
+        return f"{5 + self.refunds_made % 5}{_scramble(self.refunds_made):018d}"
 
     # -- one day ----------------------------------------------------------------------------
 
@@ -208,9 +211,10 @@ class Shop:
         self.sessions += 1
         buyer_lines, agent_lines = (
             (AFTERSALE_BUYER, AFTERSALE_AGENT) if aftersale else (PRESALE_BUYER, PRESALE_AGENT))
-        t0 = _clock(rng)
+        base = d * DAY
+        t0 = base + _clock(rng)
         flags = (FROM_MOBILE if rand() < 0.7 else 0) | (
-            0 if SERVICE_START <= t0 < SERVICE_END else OFFLINE)
+            0 if SERVICE_START <= t0 - base < SERVICE_END else OFFLINE)
         load = 1.3 if promo else 1.0
         ignored = rand() < acct.ignore_p
         exchanges = 1 + min(int(rng.expovariate(0.55)), 7)
@@ -255,13 +259,10 @@ class Shop:
                     acct = target
 
         # A conversation is cut at midnight rather than spilling into the next day's files.
-        if t >= DAY:
+        if t >= base + DAY:
             for s in segments:
-                s.messages[:] = [m for m in s.messages if m[0] < DAY]
+                s.messages[:] = [m for m in s.messages if m[0] < base + DAY]
             segments = [s for s in segments if any(m[1] == BUYER for m in s.messages)]
-        base = d * DAY
-        for s in segments:
-            s.messages[:] = [(base + m[0], m[1], m[2]) for m in s.messages]
         out.segments.extend(segments)
         last = segments[-1].messages
         replies = [m[0] for m in last if m[1] == AGENT]
@@ -344,7 +345,6 @@ class Shop:
 
     def _refund(self, order: Order, paid: int, shipped: int) -> Refund:
         rng = self.rng
-        self.refunds_made += 1
         applied = paid + rng.randint(3600, 6 * DAY)
         roll = rng.random()
         outcome = REFUND_OK if roll < 0.75 else REFUND_CLOSED if roll < 0.9 else REFUND_PENDING
@@ -352,8 +352,7 @@ class Shop:
         amount = order.amount
         if rng.random() < 0.15:
             amount = min(order.amount - 100, rng.choice((1000, 2000, 3000)))
-        refund_id = f"{rng.randrange(10**11, 10**12)}{self.refunds_made % 10**7:07d}"
-        order.refund = Refund(refund_id, applied, resolved, outcome, amount,
+        order.refund = Refund(self.new_refund_id(), applied, resolved, outcome, amount,
                               rng.randrange(6), applied >= shipped)
         return order.refund
 
@@ -366,6 +365,12 @@ def _carry_status(events: list[tuple[int, int, int]]) -> None:
         status = status if s < 0 else s
         refunded = max(refunded, r)
         events[i] = (t, status, refunded)
+
+
+def _scramble(n: int) -> int:
+    # Multiplying by a number coprime to 10 permutes 0..10**18-1: distinct n, distinct ids,
+    # yet consecutive orders do not get visibly consecutive ids.
+    return (n * 614_889_782_588_491_411 + 271_828_182_845_904_523) % 10**18
 
 
 def _cumulative(weights: list[float]) -> list[float]:

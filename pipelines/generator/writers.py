@@ -133,18 +133,19 @@ def write_chats(root: Path, month: Month, d: int, segments: list[Segment],
     json_rows.sort(key=_first)
     written = len(csv_rows) + len(json_rows)
     bad_line = None
-    lines = [(month.ts(t), a, b, s, c) for t, a, b, s, c in csv_rows]
-    if bad_at is not None:
-        pos = int(len(lines) * bad_at)
-        lines.insert(pos, (f"{month.label}-32 25:61:00", accounts[-1].name, "tb_坏时间0",
-                           "买家", "在吗"))
-        bad_line = pos + 2
-        written += 1
+    pos = len(csv_rows) if bad_at is None else int(len(csv_rows) * bad_at)
+    ts = month.ts
     path = _csv_day(root, "chats", month, d, f"聊天记录_{stamp}.csv")
     with path.open("w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(CHAT_HEADER)
-        writer.writerows(lines)
+        writer.writerows((ts(t), a, b, s, c) for t, a, b, s, c in csv_rows[:pos])
+        if bad_at is not None:
+            writer.writerow((f"{month.label}-32 25:61:00", accounts[-1].name, "tb_坏时间0", "买家",
+                             "在吗"))
+            bad_line = pos + 2
+            written += 1
+        writer.writerows((ts(t), a, b, s, c) for t, a, b, s, c in csv_rows[pos:])
 
     path = _csv_day(root, "chats", month, d, f"chats_{stamp}.jsonl")
     with path.open("w", encoding="utf-8", newline="") as fh:
