@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import warnings
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -15,8 +16,9 @@ from rich.table import Table
 from pipelines import progress
 from pipelines.settings import Settings
 
+warnings.filterwarnings("ignore", message=".*is currently in beta")  # backfill_policy; see notes
 app = typer.Typer(help="kefu-payroll: KPI payroll for Taobao/Tmall customer-service agents.",
-                  no_args_is_help=True)
+                  no_args_is_help=True, pretty_exceptions_show_locals=False)
 console = Console()
 
 
@@ -60,7 +62,7 @@ def backfill(
     to_day: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
 ) -> None:
     """Materialize every asset for a month (or a range of days) as a single run."""
-    from pipelines.runner import backfill_days
+    from pipelines.runner import BackfillFailed, backfill_days, backfill_month
 
     if month:
         first, last = month_days(month)
@@ -81,7 +83,10 @@ def backfill(
 
         progress.listen(advance)
         try:
-            summary = backfill_days(settings, first, last)
+            summary = (backfill_month if month else backfill_days)(settings, first, last)
+        except BackfillFailed as failure:
+            console.print(f"[red]{failure}[/red]")
+            raise typer.Exit(1) from failure
         finally:
             progress.forget(advance)
     table = Table(title=f"Ingested {first}..{last} into {settings.warehouse}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from dagster import DailyPartitionsDefinition, TimeWindow
+from dagster import DailyPartitionsDefinition, MonthlyPartitionsDefinition, TimeWindow
 
 SHOP_TIMEZONE = "Asia/Shanghai"
 
@@ -15,3 +15,18 @@ def days_in(window: TimeWindow) -> list[date]:
     """The shop-local days a (possibly multi-day) partition window covers."""
     first, end = window.start.date(), window.end.date()
     return [first + timedelta(days=i) for i in range((end - first).days)]
+
+monthly_partitions = MonthlyPartitionsDefinition(start_date="2025-01-01", timezone=SHOP_TIMEZONE)
+
+
+def months_in(window: TimeWindow) -> list[date]:
+    """The first days of the months a (possibly multi-month) partition window covers."""
+    months, day = [], window.start.date().replace(day=1)
+    while day < window.end.date():
+        months.append(day)
+        day = (day + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def month_end(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)

@@ -33,3 +33,11 @@ class KefuPaths(ConfigurableResource):
     @property
     def landing_path(self) -> Path:
         return Path(self.landing)
+
+    @property
+    def config_path(self) -> Path:
+        return Path(self.config)
+
+    @property
+    def publish_path(self) -> Path:
+        return Path(self.publish)

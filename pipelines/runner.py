@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from dagster import DagsterInstance, materialize
+from dagster import DagsterInstance, ExecuteInProcessResult, materialize
 
-from pipelines.definitions import build_resources, daily_assets
+from pipelines.definitions import build_resources, daily_assets, monthly_assets
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
 
@@ -49,22 +49,57 @@ class SourceSummary:
     rows_rejected: int
 
 
-def backfill_days(settings: Settings, first: date, last: date,
-                  instance: DagsterInstance | None = None) -> list[SourceSummary]:
-    """Materialize every daily asset for first..last in one run; return what was ingested."""
+def run_range(settings: Settings, assets: list, first: str, last: str,
+              instance: DagsterInstance | None = None) -> None:
+    """Materialize `assets` over partitions first..last as one run; raise with each step's error."""
     result = materialize(
-        daily_assets,
+        assets,
         instance=instance or dagster_instance(),
         resources=build_resources(settings),
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         tags={
-            "dagster/asset_partition_range_start": first.isoformat(),
-            "dagster/asset_partition_range_end": last.isoformat(),
+            "dagster/asset_partition_range_start": first,
+            "dagster/asset_partition_range_end": last,
             "kefu/range": f"{first}..{last}",
         },
     )
     if not result.success:
-        raise RuntimeError(f"backfill {first}..{last} failed (run {result.run_id})")
+        raise BackfillFailed(f"run {first}..{last} failed (run {result.run_id}):\n"
+                             + "\n".join(failure_messages(result)))
+
+
+def backfill_days(settings: Settings, first: date, last: date,
+                  instance: DagsterInstance | None = None) -> list[SourceSummary]:
+    """Every daily asset for first..last in one run; return what was ingested."""
+    run_range(settings, daily_assets, first.isoformat(), last.isoformat(), instance)
     return ingest_summary(settings, first, last)
+
+
+def backfill_month(settings: Settings, first: date, last: date,
+                   instance: DagsterInstance | None = None) -> list[SourceSummary]:
+    """A whole month: the daily graph in one run, then metrics, KPI and payroll in another."""
+    summary = backfill_days(settings, first, last, instance)
+    month = first.isoformat()[:7]
+    run_range(settings, monthly_assets, f"{month}-01", f"{month}-01", instance)
+    return summary
+
+
+class BackfillFailed(Exception):
+    """A run that failed: the message carries each failed step's own error."""
+
+
+def failure_messages(result: ExecuteInProcessResult) -> list[str]:
+    """The root error of each failed step (Dagster wraps the asset's own error as a cause)."""
+    messages = []
+    for event in result.all_events:
+        if event.event_type_value != "STEP_FAILURE":
+            continue
+        error = event.step_failure_data.error
+        while error is not None and error.cause is not None:
+            error = error.cause
+        messages.append(f"{event.step_key}: {error.message.strip() if error else 'failed'}")
+    return messages
 
 
 def ingest_summary(settings: Settings, first: date, last: date) -> list[SourceSummary]:

@@ -7,11 +7,14 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
-SCHEMA_FILES = ("schema/raw.sql", "schema/staging.sql")
+SCHEMA_FILES = ("schema/raw.sql", "schema/staging.sql", "schema/intermediate.sql",
+                "schema/config.sql", "schema/marts.sql")
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_COMMENT = re.compile(r"--[^\n]*")
 _STATEMENT_END = re.compile(r";[ \t]*(?:--[^\n]*)?\n")
 
 
@@ -28,7 +31,8 @@ def _has_code(statement: str) -> bool:
 def run_sql(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None:
     """Run `sql/<name>`, one statement per execute: DuckDB binds `$name` only in the last one."""
     for statement in sql_statements((SQL_DIR / name).read_text(encoding="utf-8")):
-        used = {p: params[p] for p in dict.fromkeys(_PARAM.findall(statement))}
+        code = _COMMENT.sub("", statement)
+        used = {p: params[p] for p in dict.fromkeys(_PARAM.findall(code))}
         con.execute(statement, used or None)
 
 
@@ -44,3 +48,16 @@ def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return prepare(duckdb.connect(str(path)))
+
+
+def write_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> None:
+    """Insert Python rows by column name, through Arrow, letting DuckDB cast to the table's types
+    (Decimal stays decimal end to end)."""
+    if not rows:
+        return
+    con.register("python_rows", pa.Table.from_pylist(rows))
+    try:
+        columns = ", ".join(rows[0])
+        con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM python_rows")
+    finally:
+        con.unregister("python_rows")

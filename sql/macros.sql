@@ -57,3 +57,9 @@ CREATE OR REPLACE TEMP MACRO kefu_rating(s) AS CASE kefu_text(s)
     WHEN '不满意' THEN 2 WHEN '很不满意' THEN 1 WHEN '非常不满意' THEN 1
     WHEN '5' THEN 5 WHEN '4' THEN 4 WHEN '3' THEN 3 WHEN '2' THEN 2 WHEN '1' THEN 1
 END;
+
+-- Money divided by a count, rounded half-up to the cent without leaving DECIMAL (DuckDB divides
+-- decimals as DOUBLE, and no float may touch money). NULL when the count is 0.
+CREATE OR REPLACE TEMP MACRO kefu_money_per(amount, n) AS CASE WHEN n > 0 THEN
+    CAST((CAST(amount * 100 AS HUGEINT) * 2 + n) // (2 * n) AS DECIMAL(18, 0)) * 0.01::DECIMAL(3, 2)
+END;

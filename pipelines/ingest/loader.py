@@ -56,7 +56,8 @@ def read_landing_file(source: Source, path: Path, data: bytes) -> FileRows:
                                 f" (expected one of {', '.join(source.extensions)})")
     rows = reader(path, data)
     _, missing = source.match_headers(rows.headers)
-    if missing:
+    empty_jsonl = rows.file_format == "jsonl" and rows.table.num_rows == 0 and not rows.rejects
+    if missing and not empty_jsonl:  # an empty JSONL export has no keys to show, and no rows
         raise IngestError(
             path,
             f"no recognisable {source.name} header: missing {', '.join(missing)}"
@@ -156,7 +157,7 @@ def _landing_rows_sql(source: Source, mapping: dict[str, str], headers: list[str
     record = ", ".join(f"'{h.strip().replace(chr(39), chr(39) * 2)}', {ident(h)}"
                        for h in headers)
     return (f"CREATE OR REPLACE TEMP TABLE landing_rows AS SELECT __line AS line_number, "
-            f"{canonical}, json_object({record}) AS record FROM landing_file")
+            f"{canonical}, CAST(json_object({record}) AS JSON) AS record FROM landing_file")
 
 
 def _record_file(con: duckdb.DuckDBPyConnection, source: str, day: date, relative: str, sha: str,

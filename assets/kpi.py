@@ -1,0 +1,142 @@
+"""KPI: the month's metrics per employee (`sql/marts/agent_monthly_metrics.sql`), then each KPI
+line, the score and the tier (`pipelines/scoring.py`). Monthly partitions; each month is scored
+under the plan version in force on its first day, recorded on every row."""
+
+from decimal import Decimal
+
+import pyarrow as pa
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    BackfillPolicy,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from pipelines import progress
+from pipelines.config_tables import write_config_tables
+from pipelines.partitions import month_end, monthly_partitions, months_in
+from pipelines.plan import load_adjustments, load_config
+from pipelines.resources import KefuPaths, Warehouse
+from pipelines.scoring import METRIC_COLUMNS, round_half_up, score_employee
+from pipelines.warehouse import run_sql, write_rows
+
+DAILY_INPUTS = [AssetKey(["marts", "agent_daily_metrics"])]
+
+
+@asset(
+    key=AssetKey(["marts", "agent_monthly_metrics"]),
+    deps=DAILY_INPUTS,
+    group_name="kpi",
+    partitions_def=monthly_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    pool="duckdb",
+    kinds={"duckdb"},
+    description="`marts.agent_monthly_metrics`, grain: month x employee. Ratios of summed "
+                "numerators and denominators; promotion days left out where the plan says. "
+                "Transform: `sql/marts/agent_monthly_metrics.sql`.",
+)
+def agent_monthly_metrics(context: AssetExecutionContext, warehouse: Warehouse,
+                          paths: KefuPaths) -> MaterializeResult:
+    config = load_config(paths.config_path)
+    months = months_in(context.partition_time_window)
+    with warehouse.connect() as con:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            write_config_tables(con, config)
+            for first in months:
+                version = config.plan.version_for(first)
+                run_sql(con, "marts/agent_monthly_metrics.sql", month_first=first,
+                        month_last=month_end(first), plan_version=version.id,
+                        promo_excluded=list(version.promo_days_excluded_from))
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        rows = con.execute("SELECT count(*) FROM marts.agent_monthly_metrics WHERE month IN "
+                           "(SELECT unnest(?))", [months]).fetchall()[0][0]
+    progress.report("marts.agent_monthly_metrics", ", ".join(m.isoformat()[:7] for m in months))
+    return MaterializeResult(metadata={"rows": rows})
+
+
+@asset(
+    key=AssetKey(["marts", "kpi_monthly"]),
+    deps=[AssetKey(["marts", "agent_monthly_metrics"])],
+    group_name="kpi",
+    partitions_def=monthly_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    pool="duckdb",
+    kinds={"duckdb"},
+    description="`marts.kpi_lines` (month x employee x KPI line) and `marts.kpi_monthly` "
+                "(month x employee: score, tier, flags), scored exactly by "
+                "`pipelines/scoring.py` from the monthly numerators and denominators.",
+)
+def kpi_monthly(context: AssetExecutionContext, warehouse: Warehouse,
+                paths: KefuPaths) -> MaterializeResult:
+    config = load_config(paths.config_path)
+    months = months_in(context.partition_time_window)
+    line_rows: list[dict] = []
+    score_rows: list[dict] = []
+    with warehouse.connect() as con:
+        for first in months:
+            version = config.plan.version_for(first)
+            qa: dict[str, Decimal] = {}
+            for adjustment in load_adjustments(paths.landing_path, first.isoformat()[:7]):
+                if adjustment.kind == "qa_points":
+                    qa[adjustment.employee_id] = qa.get(adjustment.employee_id, Decimal(0)) \
+                        + adjustment.amount
+            cursor = con.execute("SELECT * FROM marts.agent_monthly_metrics WHERE month = ? "
+                                 "ORDER BY employee_id", [first])
+            names = [d[0] for d in cursor.description]
+            for values in cursor.fetchall():
+                metrics = dict(zip(names, values, strict=True))
+                score = score_employee(metrics, version.kpi[metrics["role"]],
+                                       qa.get(metrics["employee_id"], Decimal(0)), version)
+                for line in score.lines:
+                    numerator, denominator, _ = METRIC_COLUMNS[line.metric]
+                    line_rows.append({
+                        "month": first, "employee_id": metrics["employee_id"],
+                        "role": metrics["role"], "metric": line.metric,
+                        "value": None if line.value is None else round_half_up(line.value, 6),
+                        "numerator": Decimal(metrics[numerator]),
+                        "denominator": Decimal(metrics[denominator]),
+                        "sample": line.sample, "min_sample": line.min_sample,
+                        "worst": line.worst, "best": line.best, "weight": line.weight,
+                        "effective_weight": round_half_up(line.effective_weight, 4)
+                        if line.status == "scored" else None,
+                        "achieved": None if line.achieved is None
+                        else round_half_up(line.achieved, 6),
+                        "points": line.points, "status": line.status, "note": line.note,
+                        "plan_version": version.id, "run_id": context.run_id,
+                    })
+                score_rows.append({
+                    "month": first, "employee_id": metrics["employee_id"],
+                    "name": metrics["name"], "level": metrics["level"], "role": metrics["role"],
+                    "line_points": score.line_points, "qa_points": score.qa_points,
+                    "kpi_score": score.kpi_score,
+                    "tier_min_score": score.tier.min_score if score.tier else None,
+                    "tier_base": score.tier.base if score.tier else None,
+                    "flags": "; ".join(score.flags), "plan_version": version.id,
+                    "run_id": context.run_id,
+                })
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for table, rows in (("marts.kpi_lines", line_rows), ("marts.kpi_monthly", score_rows)):
+                con.execute(f"DELETE FROM {table} WHERE month IN (SELECT unnest(?))", [months])
+                write_rows(con, table, rows)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    progress.report("marts.kpi_monthly", ", ".join(m.isoformat()[:7] for m in months))
+    tiers: dict[str, int] = {}
+    for row in score_rows:
+        key = str(row["tier_base"]) if row["tier_base"] is not None else "no score"
+        tiers[key] = tiers.get(key, 0) + 1
+    return MaterializeResult(metadata={
+        "employees": len(score_rows),
+        "tier_distribution": MetadataValue.json(tiers),
+        "preview": MetadataValue.md(pa.Table.from_pylist(score_rows[:10]).to_pandas()
+                                    .to_markdown(index=False) if score_rows else "(none)"),
+    })

@@ -1,0 +1,106 @@
+"""Metrics: waits, order attribution and the daily marts, each one SQL file run per shop day
+(daily partitions, single-run backfills). Each month's days use the plan version in force on
+that month's first day, and the version is written on every row."""
+
+from dataclasses import dataclass
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    BackfillPolicy,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
+
+from pipelines import progress
+from pipelines.config_tables import (
+    first_of_month,
+    month_segments,
+    sql_parameters,
+    write_config_tables,
+)
+from pipelines.partitions import daily_partitions, days_in
+from pipelines.plan import load_config
+from pipelines.resources import KefuPaths, Warehouse
+from pipelines.warehouse import run_sql
+
+
+@dataclass(frozen=True)
+class DailyTransform:
+    schema: str
+    table: str
+    sql: str
+    deps: tuple[str, ...]
+    day_column: str
+    grain: str
+    lookahead_window: bool = False  # also recompute the attribution window's days after the run
+
+
+TRANSFORMS = (
+    DailyTransform("staging", "chat_waits", "intermediate/chat_waits.sql",
+                   ("staging/chat_messages",), "day", "buyer wait"),
+    DailyTransform("staging", "order_attribution", "intermediate/order_attribution.sql",
+                   ("staging/chat_messages", "staging/orders"), "created_day", "order",
+                   lookahead_window=True),
+    DailyTransform("marts", "agent_daily_metrics", "marts/agent_daily_metrics.sql",
+                   ("staging/chat_waits", "staging/order_attribution", "staging/ratings",
+                    "staging/refunds"), "day", "day x employee"),
+    DailyTransform("marts", "unmapped_accounts", "marts/unmapped_accounts.sql",
+                   ("staging/chat_messages",), "day", "day x unmapped account"),
+    DailyTransform("marts", "shop_daily_sales", "marts/shop_daily_sales.sql",
+                   ("staging/order_attribution",), "day", "shop day"),
+)
+
+
+def build_daily_asset(t: DailyTransform) -> AssetsDefinition:
+    @asset(
+        key=AssetKey([t.schema, t.table]),
+        deps=[AssetKey(d.split("/")) for d in t.deps],
+        group_name="metrics",
+        partitions_def=daily_partitions,
+        backfill_policy=BackfillPolicy.single_run(),
+        pool="duckdb",
+        kinds={"duckdb"},
+        description=f"`{t.schema}.{t.table}`, grain: {t.grain}. Transform: `sql/{t.sql}`.",
+    )
+    def daily_table(context: AssetExecutionContext, warehouse: Warehouse,
+                    paths: KefuPaths) -> MaterializeResult:
+        config = load_config(paths.config_path)
+        days = days_in(context.partition_time_window)
+        versions = []
+        with warehouse.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                write_config_tables(con, config)
+                for first, last in month_segments(days):
+                    version = config.plan.version_for(first_of_month(first))
+                    versions.append(version.id)
+                    params = sql_parameters(version)
+                    if t.lookahead_window:
+                        last = last.fromordinal(last.toordinal() + params["window_days"])
+                    run_sql(con, t.sql, day_from=first, day_to=last, **params)
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            rows = con.execute(
+                f"SELECT count(*) FROM {t.schema}.{t.table} WHERE {t.day_column} BETWEEN ? AND ?",
+                [days[0], days[-1]],
+            ).fetchall()[0][0]
+            preview = con.sql(
+                f"SELECT * FROM {t.schema}.{t.table} WHERE {t.day_column} BETWEEN ? AND ? "
+                "ORDER BY ALL LIMIT 5", params=[days[0], days[-1]],
+            ).df()
+        progress.report(f"{t.schema}.{t.table}", f"{days[0]}..{days[-1]}")
+        return MaterializeResult(metadata={
+            "rows": rows,
+            "plan_versions": ", ".join(dict.fromkeys(versions)),
+            "preview": MetadataValue.md(preview.to_markdown(index=False)),
+        })
+
+    return daily_table
+
+
+metric_assets = [build_daily_asset(t) for t in TRANSFORMS]

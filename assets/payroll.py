@@ -1,0 +1,110 @@
+"""Payroll: per employee-month pay lines (base salary per level held, KPI bonus, manual pay
+adjustments) and the payroll row that sums them. Amounts come from `pipelines/scoring.py`,
+exact decimals rounded to the cent per line; gross pay is the sum of the rounded lines."""
+
+from calendar import monthrange
+from decimal import Decimal
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    BackfillPolicy,
+    MaterializeResult,
+    asset,
+)
+
+from pipelines import progress
+from pipelines.partitions import month_end, monthly_partitions, months_in
+from pipelines.plan import load_adjustments, load_config
+from pipelines.resources import KefuPaths, Warehouse
+from pipelines.scoring import PayLine, Score, base_salary_lines, bonus_line
+from pipelines.warehouse import write_rows
+
+
+@asset(
+    key=AssetKey(["marts", "payroll"]),
+    deps=[AssetKey(["marts", "kpi_monthly"])],
+    group_name="payroll",
+    partitions_def=monthly_partitions,
+    backfill_policy=BackfillPolicy.single_run(),
+    pool="duckdb",
+    kinds={"duckdb"},
+    description="`marts.payroll_lines` (month x employee x pay line) and `marts.payroll` "
+                "(month x employee). Days and levels come from `marts.agent_daily_metrics`, "
+                "the score and tier from `marts.kpi_monthly`.",
+)
+def payroll(context: AssetExecutionContext, warehouse: Warehouse,
+            paths: KefuPaths) -> MaterializeResult:
+    config = load_config(paths.config_path)
+    months = months_in(context.partition_time_window)
+    line_rows: list[dict] = []
+    pay_rows: list[dict] = []
+    with warehouse.connect() as con:
+        for first in months:
+            version = config.plan.version_for(first)
+            days_in_month = monthrange(first.year, first.month)[1]
+            held = con.execute(
+                "SELECT employee_id, level, count(*) FROM marts.agent_daily_metrics "
+                "WHERE day BETWEEN ? AND ? GROUP BY ALL ORDER BY employee_id, min(day)",
+                [first, month_end(first)],
+            ).fetchall()
+            days_by_level: dict[str, dict[str, int]] = {}
+            for employee_id, level, days in held:
+                days_by_level.setdefault(employee_id, {})[level] = days
+            pay_adjustments: dict[str, list[PayLine]] = {}
+            for a in load_adjustments(paths.landing_path, first.isoformat()[:7]):
+                if a.kind == "pay":
+                    pay_adjustments.setdefault(a.employee_id, []).append(PayLine(
+                        "adjustment", Decimal(1), a.amount, a.amount.quantize(Decimal("0.01")),
+                        f"adjustment: {a.reason} ({a.file}:{a.line})"))
+            kpis = con.execute(
+                "SELECT employee_id, name, level, role, kpi_score, tier_min_score, tier_base "
+                "FROM marts.kpi_monthly WHERE month = ? ORDER BY employee_id", [first]
+            ).fetchall()
+            for employee_id, name, level, role, kpi_score, tier_min, tier_base in kpis:
+                tier = next((t for t in version.bonus_tiers if t.min_score == tier_min), None)
+                score = Score([], Decimal(0), Decimal(0), kpi_score, tier, [])
+                days_employed = sum(days_by_level.get(employee_id, {}).values())
+                lines = [
+                    *base_salary_lines(days_by_level.get(employee_id, {}), version,
+                                       days_in_month),
+                    bonus_line(score, version, days_employed, days_in_month),
+                    *pay_adjustments.get(employee_id, []),
+                ]
+                for number, line in enumerate(lines, start=1):
+                    line_rows.append({
+                        "month": first, "employee_id": employee_id, "line_no": number,
+                        "kind": line.kind, "quantity": line.quantity, "rate": line.rate,
+                        "amount": line.amount, "explanation": line.explanation,
+                        "plan_version": version.id, "run_id": context.run_id,
+                    })
+                pay_rows.append({
+                    "employee_id": employee_id, "name": name, "month": first, "level": level,
+                    "role": role, "days_employed": days_employed,
+                    "base_salary": sum((x.amount for x in lines if x.kind == "base_salary"),
+                                       Decimal("0.00")),
+                    "kpi_score": kpi_score, "tier_base": tier_base,
+                    "bonus": sum((x.amount for x in lines if x.kind == "bonus"), Decimal("0.00")),
+                    "adjustments": sum((x.amount for x in lines if x.kind == "adjustment"),
+                                       Decimal("0.00")),
+                    "gross_pay": sum((x.amount for x in lines), Decimal("0.00")),
+                    "plan_version": version.id,
+                    "status": "ok" if kpi_score is not None else "review",
+                    "run_id": context.run_id,
+                })
+        con.execute("BEGIN TRANSACTION")
+        try:
+            for table, rows in (("marts.payroll_lines", line_rows), ("marts.payroll", pay_rows)):
+                con.execute(f"DELETE FROM {table} WHERE month IN (SELECT unnest(?))", [months])
+                write_rows(con, table, rows)
+            con.execute("COMMIT")
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+    progress.report("marts.payroll", ", ".join(m.isoformat()[:7] for m in months))
+    total = sum((r["gross_pay"] for r in pay_rows), Decimal("0.00"))
+    return MaterializeResult(metadata={
+        "employees": len(pay_rows),
+        "gross_pay_total": str(total),
+        "review": sum(1 for r in pay_rows if r["status"] == "review"),
+    })

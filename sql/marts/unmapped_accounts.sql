@@ -1,0 +1,15 @@
+-- marts.unmapped_accounts: one row per shop day ($day_from..$day_to) and chat account that no
+-- roster row maps on that day. Their chats count for nobody, so ops must see them.
+DELETE FROM marts.unmapped_accounts WHERE day BETWEEN $day_from AND $day_to;
+
+INSERT INTO marts.unmapped_accounts
+SELECT CAST(m.sent_at AS DATE) AS day, m.agent AS account, count(*) AS messages,
+       count(DISTINCT m.buyer) AS buyers, count(*) FILTER (WHERE m.sender = 'agent')
+FROM staging.chat_messages AS m
+WHERE CAST(m.sent_at AS DATE) BETWEEN $day_from AND $day_to
+  AND NOT EXISTS (
+      SELECT 1 FROM config.roster AS r
+      WHERE r.account = m.agent
+        AND CAST(m.sent_at AS DATE) BETWEEN r.effective_from
+                                        AND coalesce(r.effective_to, DATE '9999-12-31'))
+GROUP BY ALL;
