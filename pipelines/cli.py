@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import sys
 import warnings
 from datetime import date
 from pathlib import Path
@@ -19,7 +20,7 @@ from pipelines.settings import Settings
 warnings.filterwarnings("ignore", message=".*is currently in beta")  # backfill_policy; see notes
 app = typer.Typer(help="kefu-payroll: KPI payroll for Taobao/Tmall customer-service agents.",
                   no_args_is_help=True, pretty_exceptions_show_locals=False)
-console = Console()
+console = Console(width=None if sys.stdout.isatty() else 120)  # logs and CI get whole tables
 
 
 def month_days(month: str) -> tuple[date, date]:
@@ -89,6 +90,55 @@ def backfill(
             raise typer.Exit(1) from failure
         finally:
             progress.forget(advance)
+    print_ingest_summary(summary, first, last, settings)
+    if month:
+        print_payroll(settings, first)
+
+
+@app.command()
+def payroll(
+    month: Annotated[str, typer.Option(help="The month to compute, YYYY-MM.")],
+) -> None:
+    """Recompute a month's metrics, KPI and payroll from the loaded days, and print it."""
+    from pipelines.definitions import monthly_assets
+    from pipelines.runner import BackfillFailed, run_range
+
+    first, _ = month_days(month)
+    settings = Settings.from_env()
+    with console.status(f"Computing the {month} payroll ..."):
+        try:
+            run_range(settings, monthly_assets, first.isoformat(), first.isoformat())
+        except BackfillFailed as failure:
+            console.print(f"[red]{failure}[/red]")
+            raise typer.Exit(1) from failure
+    print_payroll(settings, first)
+
+
+def print_payroll(settings: Settings, first: date) -> None:
+    from pipelines.warehouse import connect
+
+    con = connect(settings.warehouse)
+    try:
+        rows = con.execute(
+            "SELECT employee_id, name, level, role, days_employed, kpi_score, tier_base, bonus, "
+            "adjustments, gross_pay, status FROM marts.payroll WHERE month = ? "
+            "ORDER BY employee_id", [first]).fetchall()
+        total = con.execute("SELECT sum(gross_pay) FROM marts.payroll WHERE month = ?",
+                            [first]).fetchall()[0][0]
+    finally:
+        con.close()
+    table = Table(title=f"Payroll {first.isoformat()[:7]}")
+    for column in ("employee", "name", "level", "role", "days", "KPI", "tier base", "bonus",
+                   "adjustments", "gross", "status"):
+        table.add_column(column, justify="right" if column in (
+            "days", "KPI", "tier base", "bonus", "adjustments", "gross") else "left")
+    for row in rows:
+        table.add_row(*("-" if v is None else str(v) for v in row))
+    console.print(table)
+    console.print(f"Total gross pay: {total}   warehouse: {settings.warehouse.resolve()}")
+
+
+def print_ingest_summary(summary: list, first: date, last: date, settings: Settings) -> None:
     table = Table(title=f"Ingested {first}..{last} into {settings.warehouse}")
     for column in ("source", "files read", "duplicates", "rows read", "rows loaded",
                    "rows rejected"):
