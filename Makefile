@@ -7,7 +7,7 @@ MONTH ?= 2026-10
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install demo test lint ui clean
+.PHONY: install demo test lint ui clean bench
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,3 +34,6 @@ ui: install
 
 clean:
 	rm -rf data .venv
+
+bench: install
+	$(BIN)/python -m pipelines.bench

@@ -147,3 +147,7 @@ def print_ingest_summary(summary: list, first: date, last: date, settings: Setti
         table.add_row(s.source, str(s.files_read), str(s.files_duplicate), f"{s.rows_read:,}",
                       f"{s.rows_loaded:,}", f"{s.rows_rejected:,}")
     console.print(table)
+
+
+if __name__ == "__main__":
+    app()
