@@ -20,6 +20,7 @@ from pipelines import progress
 from pipelines.ingest.loader import DayLoad, load_day
 from pipelines.ingest.sources import SOURCES
 from pipelines.partitions import daily_partitions, days_in
+from pipelines.plan import load_config
 from pipelines.resources import KefuPaths, Warehouse
 
 
@@ -53,6 +54,7 @@ def build_raw_asset(source: str) -> AssetsDefinition:
     )
     def raw_source(context: AssetExecutionContext, warehouse: Warehouse,
                    paths: KefuPaths) -> MaterializeResult:
+        load_config(paths.config_path)  # a bad plan or roster stops the run before any write
         loads = []
         with warehouse.connect() as con:
             for day in days_in(context.partition_time_window):

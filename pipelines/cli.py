@@ -63,6 +63,7 @@ def backfill(
     to_day: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
 ) -> None:
     """Materialize every asset for a month (or a range of days) as a single run."""
+    from pipelines.plan import ConfigError
     from pipelines.runner import BackfillFailed, backfill_days, backfill_month
 
     if month:
@@ -85,7 +86,7 @@ def backfill(
         progress.listen(advance)
         try:
             summary = (backfill_month if month else backfill_days)(settings, first, last)
-        except BackfillFailed as failure:
+        except (BackfillFailed, ConfigError) as failure:
             console.print(f"[red]{failure}[/red]")
             raise typer.Exit(1) from failure
         finally:
@@ -101,6 +102,7 @@ def payroll(
 ) -> None:
     """Recompute a month's metrics, KPI and payroll from the loaded days, and print it."""
     from pipelines.definitions import monthly_assets
+    from pipelines.plan import ConfigError
     from pipelines.runner import BackfillFailed, run_range
 
     first, _ = month_days(month)
@@ -108,7 +110,7 @@ def payroll(
     with console.status(f"Computing the {month} payroll ..."):
         try:
             run_range(settings, monthly_assets, first.isoformat(), first.isoformat())
-        except BackfillFailed as failure:
+        except (BackfillFailed, ConfigError) as failure:
             console.print(f"[red]{failure}[/red]")
             raise typer.Exit(1) from failure
     print_payroll(settings, first)

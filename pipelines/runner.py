@@ -14,6 +14,7 @@ from pathlib import Path
 from dagster import DagsterInstance, ExecuteInProcessResult, materialize
 
 from pipelines.definitions import build_resources, daily_assets, monthly_assets
+from pipelines.plan import load_config
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
 
@@ -51,7 +52,11 @@ class SourceSummary:
 
 def run_range(settings: Settings, assets: list, first: str, last: str,
               instance: DagsterInstance | None = None) -> None:
-    """Materialize `assets` over partitions first..last as one run; raise with each step's error."""
+    """Materialize `assets` over partitions first..last as one run; raise with each step's error.
+
+    The configuration is validated first: a bad plan or roster stops the run before anything is
+    written (a `ConfigError` naming the file, the field and the rule)."""
+    load_config(settings.config)
     result = materialize(
         assets,
         instance=instance or dagster_instance(),

@@ -14,6 +14,8 @@ from pipelines.ingest.loader import load_day
 from pipelines.settings import Settings
 from pipelines.warehouse import connect, run_sql
 
+REPO_CONFIG = Path(__file__).resolve().parent.parent / "config"
+
 STAGING_OF = {"chats": "chat_messages", "orders": "orders", "refunds": "refunds",
               "ratings": "ratings"}
 
@@ -21,7 +23,7 @@ STAGING_OF = {"chats": "chat_messages", "orders": "orders", "refunds": "refunds"
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return Settings(landing=tmp_path / "landing", warehouse=tmp_path / "warehouse.duckdb",
-                    config=Path("config"), publish=tmp_path / "publish")
+                    config=REPO_CONFIG, publish=tmp_path / "publish")
 
 
 @pytest.fixture

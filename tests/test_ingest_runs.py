@@ -3,6 +3,8 @@ file that cannot be read failing its partition without touching it."""
 
 from __future__ import annotations
 
+import shutil
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -10,6 +12,7 @@ import pytest
 from dagster import materialize
 
 from pipelines.definitions import build_resources, daily_assets
+from pipelines.plan import ConfigError
 from pipelines.runner import backfill_days
 from pipelines.warehouse import connect
 from tests.conftest import ingest, land
@@ -124,3 +127,15 @@ def test_an_unreadable_file_fails_its_partition_and_leaves_it_as_it_was(settings
         message, error = message + error.message, error.cause
     assert str(bad) in message and "unknown encoding" in message
     assert table_rows(settings, *queries) == before
+
+
+def test_an_invalid_roster_stops_the_run_before_anything_is_written(settings, instance, tmp_path):
+    config = tmp_path / "config"
+    shutil.copytree(settings.config, config)
+    with (config / "roster.csv").open("a", encoding="utf-8") as roster:
+        roster.write("E99,重叠,旗舰店:小怡,普通,presale,2026-10-01,\n")  # E01 holds it already
+    bad = replace(settings, config=config)
+    land(bad, "chats", "2026-10-08", "c.csv", CHATS)
+    with pytest.raises(ConfigError, match=r"roster.csv.*line"):
+        backfill_days(bad, date(2026, 10, 8), date(2026, 10, 8), instance)
+    assert not bad.warehouse.exists()
