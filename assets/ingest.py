@@ -8,14 +8,12 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
-    AssetKey,
     AssetsDefinition,
-    BackfillPolicy,
     MaterializeResult,
     MetadataValue,
-    asset,
 )
 
+from assets.factory import table_key, warehouse_asset
 from pipelines import progress
 from pipelines.ingest.loader import DayLoad, load_day
 from pipelines.ingest.sources import SOURCES
@@ -33,15 +31,12 @@ def _day_table(loads: list[DayLoad]) -> str:
 
 
 def build_raw_asset(source: str) -> AssetsDefinition:
-    key = AssetKey(["raw", source])
+    key = table_key(f"raw/{source}")
 
-    @asset(
-        key=key,
-        group_name="ingest",
-        partitions_def=daily_partitions,
-        backfill_policy=BackfillPolicy.single_run(),
-        pool="duckdb",
-        kinds={"duckdb"},
+    @warehouse_asset(
+        f"raw/{source}",
+        group="ingest",
+        partitions=daily_partitions,
         check_specs=[AssetCheckSpec(
             "export_present", asset=key,
             description=f"Every day of the run had at least one {source} export file.",

@@ -5,34 +5,21 @@ under the plan version in force on its first day, recorded on every row."""
 from decimal import Decimal
 
 import pyarrow as pa
-from dagster import (
-    AssetExecutionContext,
-    AssetKey,
-    BackfillPolicy,
-    MaterializeResult,
-    MetadataValue,
-    asset,
-)
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 
+from assets.factory import warehouse_asset
 from pipelines import progress
 from pipelines.config_tables import write_config_tables
 from pipelines.partitions import month_end, monthly_partitions, months_in
 from pipelines.plan import load_adjustments, load_config
 from pipelines.resources import KefuPaths, Warehouse
 from pipelines.scoring import METRIC_COLUMNS, round_half_up, score_employee
-from pipelines.warehouse import run_sql, write_rows
-
-DAILY_INPUTS = [AssetKey(["marts", "agent_daily_metrics"])]
+from pipelines.warehouse import replace_months, run_sql, transaction
 
 
-@asset(
-    key=AssetKey(["marts", "agent_monthly_metrics"]),
-    deps=DAILY_INPUTS,
-    group_name="kpi",
-    partitions_def=monthly_partitions,
-    backfill_policy=BackfillPolicy.single_run(),
-    pool="duckdb",
-    kinds={"duckdb"},
+@warehouse_asset(
+    "marts/agent_monthly_metrics", deps=("marts/agent_daily_metrics",), group="kpi",
+    partitions=monthly_partitions,
     description="`marts.agent_monthly_metrics`, grain: month x employee. Ratios of summed "
                 "numerators and denominators; promotion days left out where the plan says. "
                 "Transform: `sql/marts/agent_monthly_metrics.sql`.",
@@ -42,32 +29,22 @@ def agent_monthly_metrics(context: AssetExecutionContext, warehouse: Warehouse,
     config = load_config(paths.config_path)
     months = months_in(context.partition_time_window)
     with warehouse.connect() as con:
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             write_config_tables(con, config)
             for first in months:
                 version = config.plan.version_for(first)
                 run_sql(con, "marts/agent_monthly_metrics.sql", month_first=first,
                         month_last=month_end(first), plan_version=version.id,
                         promo_excluded=list(version.promo_days_excluded_from))
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
         rows = con.execute("SELECT count(*) FROM marts.agent_monthly_metrics WHERE month IN "
                            "(SELECT unnest(?))", [months]).fetchall()[0][0]
     progress.report("marts.agent_monthly_metrics", ", ".join(m.isoformat()[:7] for m in months))
     return MaterializeResult(metadata={"rows": rows})
 
 
-@asset(
-    key=AssetKey(["marts", "kpi_monthly"]),
-    deps=[AssetKey(["marts", "agent_monthly_metrics"])],
-    group_name="kpi",
-    partitions_def=monthly_partitions,
-    backfill_policy=BackfillPolicy.single_run(),
-    pool="duckdb",
-    kinds={"duckdb"},
+@warehouse_asset(
+    "marts/kpi_monthly", deps=("marts/agent_monthly_metrics",), group="kpi",
+    partitions=monthly_partitions,
     description="`marts.kpi_lines` (month x employee x KPI line) and `marts.kpi_monthly` "
                 "(month x employee: score, tier, flags), scored exactly by "
                 "`pipelines/scoring.py` from the monthly numerators and denominators.",
@@ -120,15 +97,8 @@ def kpi_monthly(context: AssetExecutionContext, warehouse: Warehouse,
                     "flags": "; ".join(score.flags), "plan_version": version.id,
                     "run_id": context.run_id,
                 })
-        con.execute("BEGIN TRANSACTION")
-        try:
-            for table, rows in (("marts.kpi_lines", line_rows), ("marts.kpi_monthly", score_rows)):
-                con.execute(f"DELETE FROM {table} WHERE month IN (SELECT unnest(?))", [months])
-                write_rows(con, table, rows)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        replace_months(con, months, {"marts.kpi_lines": line_rows,
+                                     "marts.kpi_monthly": score_rows})
     progress.report("marts.kpi_monthly", ", ".join(m.isoformat()[:7] for m in months))
     tiers: dict[str, int] = {}
     for row in score_rows:

@@ -3,17 +3,11 @@
 that month's first day, and the version is written on every row."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
-from dagster import (
-    AssetExecutionContext,
-    AssetKey,
-    AssetsDefinition,
-    BackfillPolicy,
-    MaterializeResult,
-    MetadataValue,
-    asset,
-)
+from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue
 
+from assets.factory import warehouse_asset
 from pipelines import progress
 from pipelines.config_tables import (
     first_of_month,
@@ -24,7 +18,7 @@ from pipelines.config_tables import (
 from pipelines.partitions import daily_partitions, days_in
 from pipelines.plan import load_config
 from pipelines.resources import KefuPaths, Warehouse
-from pipelines.warehouse import run_sql
+from pipelines.warehouse import range_metadata, run_sql, transaction
 
 
 @dataclass(frozen=True)
@@ -55,14 +49,8 @@ TRANSFORMS = (
 
 
 def build_daily_asset(t: DailyTransform) -> AssetsDefinition:
-    @asset(
-        key=AssetKey([t.schema, t.table]),
-        deps=[AssetKey(d.split("/")) for d in t.deps],
-        group_name="metrics",
-        partitions_def=daily_partitions,
-        backfill_policy=BackfillPolicy.single_run(),
-        pool="duckdb",
-        kinds={"duckdb"},
+    @warehouse_asset(
+        f"{t.schema}/{t.table}", deps=t.deps, group="metrics", partitions=daily_partitions,
         description=f"`{t.schema}.{t.table}`, grain: {t.grain}. Transform: `sql/{t.sql}`.",
     )
     def daily_table(context: AssetExecutionContext, warehouse: Warehouse,
@@ -71,33 +59,22 @@ def build_daily_asset(t: DailyTransform) -> AssetsDefinition:
         days = days_in(context.partition_time_window)
         versions = []
         with warehouse.connect() as con:
-            con.execute("BEGIN TRANSACTION")
-            try:
+            with transaction(con):
                 write_config_tables(con, config)
                 for first, last in month_segments(days):
                     version = config.plan.version_for(first_of_month(first))
                     versions.append(version.id)
                     params = sql_parameters(version)
-                    if t.lookahead_window:
-                        last = last.fromordinal(last.toordinal() + params["window_days"])
-                    run_sql(con, t.sql, day_from=first, day_to=last, **params)
-                con.execute("COMMIT")
-            except BaseException:
-                con.execute("ROLLBACK")
-                raise
-            rows = con.execute(
-                f"SELECT count(*) FROM {t.schema}.{t.table} WHERE {t.day_column} BETWEEN ? AND ?",
-                [days[0], days[-1]],
-            ).fetchall()[0][0]
-            preview = con.sql(
-                f"SELECT * FROM {t.schema}.{t.table} WHERE {t.day_column} BETWEEN ? AND ? "
-                "ORDER BY ALL LIMIT 5", params=[days[0], days[-1]],
-            ).df()
+                    end = last + timedelta(days=params["window_days"] if t.lookahead_window
+                                           else 0)
+                    run_sql(con, t.sql, day_from=first, day_to=end, **params)
+            metadata = range_metadata(con, f"{t.schema}.{t.table}", t.day_column, days[0],
+                                      days[-1])
         progress.report(f"{t.schema}.{t.table}", f"{days[0]}..{days[-1]}")
         return MaterializeResult(metadata={
-            "rows": rows,
+            "rows": metadata["rows"],
             "plan_versions": ", ".join(dict.fromkeys(versions)),
-            "preview": MetadataValue.md(preview.to_markdown(index=False)),
+            "preview": MetadataValue.md(metadata["preview"]),
         })
 
     return daily_table

@@ -5,30 +5,20 @@ exact decimals rounded to the cent per line; gross pay is the sum of the rounded
 from calendar import monthrange
 from decimal import Decimal
 
-from dagster import (
-    AssetExecutionContext,
-    AssetKey,
-    BackfillPolicy,
-    MaterializeResult,
-    asset,
-)
+from dagster import AssetExecutionContext, MaterializeResult
 
+from assets.factory import warehouse_asset
 from pipelines import progress
 from pipelines.partitions import month_end, monthly_partitions, months_in
 from pipelines.plan import load_adjustments, load_config
 from pipelines.resources import KefuPaths, Warehouse
 from pipelines.scoring import PayLine, Score, base_salary_lines, bonus_line
-from pipelines.warehouse import write_rows
+from pipelines.warehouse import replace_months
 
 
-@asset(
-    key=AssetKey(["marts", "payroll"]),
-    deps=[AssetKey(["marts", "kpi_monthly"])],
-    group_name="payroll",
-    partitions_def=monthly_partitions,
-    backfill_policy=BackfillPolicy.single_run(),
-    pool="duckdb",
-    kinds={"duckdb"},
+@warehouse_asset(
+    "marts/payroll", deps=("marts/kpi_monthly",), group="payroll",
+    partitions=monthly_partitions,
     description="`marts.payroll_lines` (month x employee x pay line) and `marts.payroll` "
                 "(month x employee). Days and levels come from `marts.agent_daily_metrics`, "
                 "the score and tier from `marts.kpi_monthly`.",
@@ -92,15 +82,8 @@ def payroll(context: AssetExecutionContext, warehouse: Warehouse,
                     "status": "ok" if kpi_score is not None else "review",
                     "run_id": context.run_id,
                 })
-        con.execute("BEGIN TRANSACTION")
-        try:
-            for table, rows in (("marts.payroll_lines", line_rows), ("marts.payroll", pay_rows)):
-                con.execute(f"DELETE FROM {table} WHERE month IN (SELECT unnest(?))", [months])
-                write_rows(con, table, rows)
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+        replace_months(con, months, {"marts.payroll_lines": line_rows,
+                                     "marts.payroll": pay_rows})
     progress.report("marts.payroll", ", ".join(m.isoformat()[:7] for m in months))
     total = sum((r["gross_pay"] for r in pay_rows), Decimal("0.00"))
     return MaterializeResult(metadata={

@@ -71,7 +71,8 @@ def floor(landing: Path) -> None:
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
     rows = 0
-    for path in sorted(landing.glob("*/*/*")):
+    sources = ("chats", "orders", "refunds", "ratings")
+    for path in sorted(p for s in sources for p in (landing / s).glob("*/*")):
         f = str(path).replace("'", "''")
         if path.suffix == ".csv":
             encoding = "utf-8" if path.read_bytes()[:3] == b"\xef\xbb\xbf" else "latin-1"

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -61,3 +64,33 @@ def write_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, 
         con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM python_rows")
     finally:
         con.unregister("python_rows")
+
+
+@contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing: a failed partition leaves the warehouse as it was."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def replace_months(con: duckdb.DuckDBPyConnection, months: list[date],
+                   rows_by_table: dict[str, list[dict[str, Any]]]) -> None:
+    """Replace the given months of month-grained marts tables with freshly computed rows."""
+    with transaction(con):
+        for table, rows in rows_by_table.items():
+            con.execute(f"DELETE FROM {table} WHERE month IN (SELECT unnest(?))", [months])
+            write_rows(con, table, rows)
+
+
+def range_metadata(con: duckdb.DuckDBPyConnection, table: str, day_column: str, first: date,
+                   last: date) -> dict[str, Any]:
+    """Row count and a markdown preview of a table's rows for a range of days."""
+    where = f"FROM {table} WHERE {day_column} BETWEEN ? AND ?"
+    rows = con.execute(f"SELECT count(*) {where}", [first, last]).fetchall()[0][0]
+    preview = con.sql(f"SELECT * {where} ORDER BY ALL LIMIT 5", params=[first, last]).df()
+    return {"rows": rows, "preview": preview.to_markdown(index=False)}

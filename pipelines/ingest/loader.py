@@ -20,7 +20,7 @@ import pyarrow as pa
 
 from pipelines.ingest.readers import READERS, FileRows, IngestError
 from pipelines.ingest.sources import SOURCES, Source
-from pipelines.warehouse import run_sql
+from pipelines.warehouse import run_sql, transaction
 
 
 @dataclass
@@ -71,18 +71,13 @@ def load_day(con: duckdb.DuckDBPyConnection, landing: Path, source_name: str, da
     """Replace the day's partition of `raw.<source>` with what its folder holds now."""
     source = SOURCES[source_name]
     result = DayLoad(source_name, day)
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con):
         con.execute(f"DELETE FROM raw.{source_name} WHERE partition_day = ?", [day])
         for table in ("raw.rejected_rows", "raw.ingest_files"):
             con.execute(f"DELETE FROM {table} WHERE source = ? AND partition_day = ?",
                         [source_name, day])
         for path in landing_files(landing, source_name, day):
             _load_file(con, landing, source, day, path, run_id, result)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
     return result
 
 
