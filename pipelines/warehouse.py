@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+MEMORY_LIMIT = "1GB"
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 SCHEMA_FILES = ("schema/raw.sql", "schema/staging.sql", "schema/intermediate.sql",
                 "schema/config.sql", "schema/marts.sql")
@@ -42,6 +43,10 @@ def run_sql(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None:
 def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """Make a fresh connection ready for the pipeline's SQL: schemas exist, macros are loaded."""
     con.execute("SET enable_progress_bar = false")
+    # The machines have 2 cores and the pipeline must stay under 2 GB RSS: DuckDB spills to
+    # disk beyond this instead of taking 80% of RAM; results that need an order say ORDER BY.
+    con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+    con.execute("SET preserve_insertion_order = false")
     for name in SCHEMA_FILES:
         run_sql(con, name)
     run_sql(con, "macros.sql")

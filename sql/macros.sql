@@ -3,8 +3,11 @@
 -- Loaded as TEMP macros on every connection: nothing of them is stored in the warehouse file.
 
 -- Excel-proofed text: ="123" and '123 are how Taobao stops Excel from mangling ids; ="" is empty.
-CREATE OR REPLACE TEMP MACRO kefu_text(s) AS
-    nullif(trim(regexp_replace(regexp_replace(trim(s), '^="(.*)"$', '\1'), '^''', '')), '');
+-- Most cells are plain, so the regular expressions run only on the Excel-proofed ones.
+CREATE OR REPLACE TEMP MACRO kefu_text(s) AS nullif(CASE
+    WHEN NOT (contains(s, '="') OR contains(s, '''')) THEN trim(s)
+    ELSE trim(regexp_replace(regexp_replace(trim(s), '^="(.*)"$', '\1'), '^''', ''))
+END, '');
 
 -- Ids stay strings: 19 digits do not survive a float.
 CREATE OR REPLACE TEMP MACRO kefu_id(s) AS kefu_text(s);

@@ -224,25 +224,33 @@ class Shop:
         t = t0
         waits = []
         for ex in range(exchanges):
+            # The agent's reply is decided first: a buyer who types several lines in a row
+            # stops once answered, so the wait is the agent's delay, not the burst's length.
             burst = t
+            hour_sec = burst % DAY
+            if ignored or (ex == exchanges - 1 and ex and rand() < 0.25):
+                reply = -1
+            elif SERVICE_START <= hour_sec < SERVICE_END:
+                hour_load = load * _HOUR_LOAD[hour_sec // 3600]
+                reply = burst + (acct.first_delay(rng, hour_load) if ex == 0
+                                 else acct.delay(rng, hour_load))
+            elif hour_sec < SERVICE_START and rand() < acct.follow_up_p:
+                reply = burst - hour_sec + SERVICE_START + randint(30, 1800)
+            elif hour_sec >= SERVICE_END and rand() < acct.follow_up_p:
+                reply = burst + acct.delay(rng, load)
+            else:
+                reply = -1
             for k in range(rng.choices(_BURST, cum_weights=_BURST_CUM)[0]):
+                if k and 0 <= reply <= t:
+                    break
                 msgs.append((t, BUYER, choice(buyer_lines)))
                 if ex == 0 and k == 0 and (flags & OFFLINE or rand() < 0.55):
                     auto = AUTO_OFFLINE if flags & OFFLINE else choice(AUTO_LINES)
                     msgs.append((t + randint(1, 3), AUTO, auto))
-                t += randint(3, 25)
-            hour_sec = burst % DAY
-            if ignored or (ex == exchanges - 1 and ex and rand() < 0.25):
+                t += randint(2, 12)
+            if reply < 0:
                 break
-            if SERVICE_START <= hour_sec < SERVICE_END:
-                reply = burst + acct.delay(rng, load * _HOUR_LOAD[hour_sec // 3600])
-            elif hour_sec < SERVICE_START and rand() < 0.5:
-                reply = burst - hour_sec + SERVICE_START + randint(30, 1800)
-            elif hour_sec >= SERVICE_END and rand() < 0.35:
-                reply = burst + acct.delay(rng, load)
-            else:
-                break
-            t = max(reply, t + 1)
+            t = reply
             waits.append(t - burst)
             msgs.append((t, AGENT, choice(agent_lines)))
             if rand() < 0.35:
@@ -268,7 +276,7 @@ class Shop:
         replies = [m[0] for m in last if m[1] == AGENT]
         if replies and rand() < RATE_P * (1.5 if aftersale else 1):
             slow = sum(waits) / len(waits) if waits else 0
-            score = 3.1 + 2.0 * acct.skill.care - (0.6 if slow > 60 else 0) - (
+            score = 2.75 + 2.4 * acct.skill.care - (0.6 if slow > 60 else 0) - (
                 0.6 if slow > 100 else 0) + rng.gauss(0, 0.8)
             rated = min(base + DAY - 1, last[-1][0] + randint(10, 900))
             out.ratings.append((rated, index[acct.name], buyer, min(5, max(1, round(score)))))

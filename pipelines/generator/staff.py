@@ -4,25 +4,39 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from statistics import NormalDist
 
 from .clock import Month
 from .vocab import GIVEN, LEVELS, NICK_PREFIXES, SHOP, SURNAMES, UNMAPPED_ACCOUNT
 
 FORMATS = ("csv", "csv", "csv", "csv", "jsonl", "txt")
 _RESPONSE_SIGMA = 0.6
+# how much of each skill is the shared talent (the rest is the individual deviation)
+_TALENT_WEIGHT = 0.85
+# new sessions are picked up faster than follow-ups are answered
+_FIRST_RESPONSE_FACTOR = 0.45
 
 
 @dataclass
 class Skill:
-    """True, hidden ability: what the KPI is supposed to recover from the exports."""
+    """True, hidden ability: what the KPI is supposed to recover from the exports.
+
+    `response_mean_s` is the agent's mean reply delay once a conversation is going,
+    `first_response_mean_s` the mean delay of the first reply to a new session (agents pick up
+    new buyers faster than they answer follow-ups), both before the busy-hour and promotion
+    slow-down. `conversion` is the chance an answered presale buyer orders on an ordinary day;
+    `care` drives ratings, refunds and how rarely a buyer is left unanswered.
+    """
 
     response_mean_s: float
+    first_response_mean_s: float
     conversion: float
     care: float
 
     def as_dict(self) -> dict[str, float]:
         return {
             "response_mean_s": round(self.response_mean_s, 4),
+            "first_response_mean_s": round(self.first_response_mean_s, 4),
             "conversion": round(self.conversion, 4),
             "care": round(self.care, 4),
         }
@@ -48,16 +62,25 @@ class Account:
     share: float
     fmt: str
     active_from: int
-    # lognormal parameters chosen so the mean delay equals the skill's response_mean_s
+    # lognormal parameters chosen so the mean delays equal the skill's response means
     resp_mu: float = field(init=False)
+    first_mu: float = field(init=False)
+    # a careless agent leaves more buyers without any answer, and follows up fewer of the
+    # buyers who wrote outside service hours
     ignore_p: float = field(init=False)
+    follow_up_p: float = field(init=False)
 
     def __post_init__(self) -> None:
         self.resp_mu = math.log(self.skill.response_mean_s) - _RESPONSE_SIGMA**2 / 2
-        self.ignore_p = 0.01 + 0.05 * (1 - self.skill.care)
+        self.first_mu = math.log(self.skill.first_response_mean_s) - _RESPONSE_SIGMA**2 / 2
+        self.ignore_p = 0.004 + 0.4 * (1 - self.skill.care) ** 2
+        self.follow_up_p = 0.2 + 0.8 * self.skill.care
 
     def delay(self, rng: random.Random, load: float) -> int:
-        return max(3, int(rng.lognormvariate(self.resp_mu, _RESPONSE_SIGMA) * load))
+        return max(2, int(rng.lognormvariate(self.resp_mu, _RESPONSE_SIGMA) * load))
+
+    def first_delay(self, rng: random.Random, load: float) -> int:
+        return max(2, int(rng.lognormvariate(self.first_mu, _RESPONSE_SIGMA) * load))
 
     def works(self, day: int) -> bool:
         if day < self.active_from:
@@ -72,12 +95,30 @@ def _nicknames(rng: random.Random, n: int) -> list[str]:
             for i in range(n)]
 
 
-def _skill(rng: random.Random, level_rank: int) -> Skill:
-    # Higher levels are somewhat better on average, but luck and individuals vary a lot.
-    response = min(70.0, max(8.0, rng.lognormvariate(math.log(32 - 3 * level_rank), 0.45)))
-    conversion = min(0.55, max(0.2, rng.gauss(0.3 + 0.035 * level_rank, 0.08)))
-    care = min(0.98, max(0.3, rng.gauss(0.6 + 0.05 * level_rank, 0.15)))
-    return Skill(response, conversion, care)
+def _skill(talent: float, z_response: float, z_conversion: float, z_care: float) -> Skill:
+    """Skills from a shared talent and each skill's own individual deviation (all standard
+    normal): good agents tend to be good at everything, but not equally so."""
+    own = math.sqrt(1 - _TALENT_WEIGHT**2)
+    response, conversion, care = (_TALENT_WEIGHT * talent + own * z
+                                  for z in (z_response, z_conversion, z_care))
+    response = min(80.0, max(8.0, 20.0 * math.exp(-0.5 * response)))
+    conversion = min(0.6, max(0.2, 0.45 + 0.08 * conversion))
+    care = min(0.99, max(0.3, 0.81 + 0.12 * care))
+    return Skill(response, response * _FIRST_RESPONSE_FACTOR, conversion, care)
+
+
+def _talents(rng: random.Random, ranks: list[int]) -> list[float]:
+    """One talent per employee, spread over the whole population: the team's talents are drawn
+    one from each of `n` equal-probability strata, so even a small team has its stars and its
+    weak hands, and handed out so that higher levels tend to get the higher ones."""
+    n = len(ranks)
+    strata = sorted(NormalDist().inv_cdf((k + 0.1 + 0.8 * rng.random()) / n) for k in range(n))
+    keys = [0.6 * rank + rng.gauss(0, 1) for rank in ranks]
+    order = sorted(range(n), key=keys.__getitem__)
+    talents = [0.0] * n
+    for talent, i in zip(strata, order, strict=True):
+        talents[i] = talent
+    return talents
 
 
 def build_team(
@@ -96,6 +137,9 @@ def build_team(
     mid = month.first + timedelta(days=15)
     employees: list[Employee] = []
     accounts: list[Account] = []
+    # Everything random about the employees is drawn first, in the generator's historical
+    # order; the talents are handed out once the whole team's levels are known.
+    drawn = []
     for i in range(agents):
         rank = rng.randrange(len(LEVELS))
         hired = month.first - timedelta(days=rng.randrange(60, 900))
@@ -107,12 +151,16 @@ def build_team(
             levels = [(LEVELS[0], mid, None)]
         else:
             levels = [(LEVELS[rank], hired, None)]
-        role = "aftersale" if i % 10 == 3 else "presale"
         name = SURNAMES[rng.randrange(len(SURNAMES))] + GIVEN[rng.randrange(len(GIVEN))]
         if rng.random() < 0.6:
             name += GIVEN[rng.randrange(len(GIVEN))]
-        emp = Employee(f"E{i + 1:0{width}d}", name, role, _skill(rng, rank), levels)
-        emp.days_off = sorted(rng.sample(range(month.days), 4))
+        deviations = _deviations(rng)
+        drawn.append((rank, levels, name, deviations, sorted(rng.sample(range(month.days), 4))))
+    talents = _talents(rng, [rank for rank, *_ in drawn])
+    for i, (_, levels, name, deviations, days_off) in enumerate(drawn):
+        role = "aftersale" if i % 10 == 3 else "presale"
+        emp = Employee(f"E{i + 1:0{width}d}", name, role, _skill(talents[i], *deviations), levels)
+        emp.days_off = days_off
         start = (levels[0][1] - month.first).days
         shares = (0.7, 0.3) if i < 2 or i % 8 == 0 else (1.0,)
         for k, share in enumerate(shares):
@@ -122,9 +170,16 @@ def build_team(
             emp.accounts.append(acct)
             accounts.append(acct)
         employees.append(emp)
-    temp = Account(UNMAPPED_ACCOUNT, None, "presale", _skill(rng, 0), 0.4, "csv", 0)
+    temp = Account(UNMAPPED_ACCOUNT, None, "presale", _skill(rng.gauss(0, 1), *_deviations(rng)),
+                   0.4, "csv", 0)
     accounts.append(temp)
     return employees, accounts
+
+
+def _deviations(rng: random.Random) -> tuple[float, float, float]:
+    # normalvariate and gauss, in this order: the random stream, and so the roster, stays that
+    # of earlier versions of the generator
+    return rng.normalvariate(0, 1), rng.gauss(0, 1), rng.gauss(0, 1)
 
 
 def roster_rows(employees: list[Employee]) -> list[list[str]]:
