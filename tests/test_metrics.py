@@ -79,7 +79,7 @@ def daily(settings: Settings, employee_id: str, day: str) -> dict:
 
 
 def check(row: dict, **expected) -> None:
-    """Compare the named columns; floats to 1e-9 (pytest.approx), the rest exactly."""
+    """Compare the named columns: floats with pytest.approx, everything else exactly."""
     got = {name: row[name] for name in expected}
     want = {name: pytest.approx(value) if isinstance(value, float) else value
             for name, value in expected.items()}
@@ -222,7 +222,7 @@ def test_wait_edges_transfer_service_hours_sessions_and_unmapped_accounts(tmp_pa
     settings = make_settings(
         tmp_path,
         "E1,甲,店:甲,普通,presale,2026-01-01,", "E2,乙,店:乙,普通,presale,2026-01-01,",
-        "E3,丙,店:丙,普通,presale,2026-01-01,", "E4,丁,店:丁,普通,aftersale,2026-01-01,",
+        "E3,丙,店:丙,普通,presale,2026-01-01,", "E4,丁,店:丁,普通,presale,2026-01-01,",
         "E8,庚,店:庚,普通,presale,2026-10-13,")
     a, b, c, d = "店:甲", "店:乙", "店:丙", "店:丁"
     land_chats(settings, "2026-10-12",
@@ -272,7 +272,10 @@ def test_wait_edges_transfer_service_hours_sessions_and_unmapped_accounts(tmp_pa
                             "wait_seconds, in_service_hours, is_first_wait, buyer_messages "
                             "FROM staging.chat_waits WHERE agent IN ('店:丙', '店:丁') "
                             "OR buyer = 'W'")
-    at = lambda hms: ts(f"{day} {hms}")  # noqa: E731
+
+    def at(hms: str) -> datetime:
+        return ts(f"{day} {hms}")
+
     assert sorted(waits) == sorted([
         (c, "S1", 0, at("07:59:59"), at("08:03:00"), 181, False, True, 1),
         (c, "S2", 0, at("08:00:00"), at("08:01:41"), 101, True, True, 1),
