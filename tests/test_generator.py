@@ -186,8 +186,10 @@ def test_manifest_counts_and_skills(landing: Path, manifest: dict) -> None:
     assert manifest["promotions"] == [{"name": "双11", "from": "2026-10-20", "to": "2026-11-11"}]
     assert len(manifest["employees"]) == SMALL["agents"]
     for emp in manifest["employees"]:
-        assert set(emp["skill"]) == {"response_mean_s", "conversion", "care"}
-        assert 0.2 <= emp["skill"]["conversion"] <= 0.55
+        skill = emp["skill"]
+        assert set(skill) == {"response_mean_s", "first_response_mean_s", "conversion", "care"}
+        assert 0.2 <= skill["conversion"] <= 0.6
+        assert 0 < skill["first_response_mean_s"] < skill["response_mean_s"]
     orders = sum(len(_gbk_rows(p)) - 1 for p in (landing / "orders").rglob("*.csv"))
     assert manifest["counts"]["orders"] == orders
     chats = 0

@@ -246,7 +246,8 @@ class Shop:
                 msgs.append((t, BUYER, choice(buyer_lines)))
                 if ex == 0 and k == 0 and (flags & OFFLINE or rand() < 0.55):
                     auto = AUTO_OFFLINE if flags & OFFLINE else choice(AUTO_LINES)
-                    msgs.append((t + randint(1, 3), AUTO, auto))
+                    at = t + randint(1, 3)
+                    msgs.append((min(at, reply - 1) if reply >= 0 else at, AUTO, auto))
                 t += randint(2, 12)
             if reply < 0:
                 break

@@ -73,7 +73,7 @@ class Account:
     def __post_init__(self) -> None:
         self.resp_mu = math.log(self.skill.response_mean_s) - _RESPONSE_SIGMA**2 / 2
         self.first_mu = math.log(self.skill.first_response_mean_s) - _RESPONSE_SIGMA**2 / 2
-        self.ignore_p = 0.004 + 0.4 * (1 - self.skill.care) ** 2
+        self.ignore_p = 0.004 + 0.5 * (1 - self.skill.care) ** 2
         self.follow_up_p = 0.2 + 0.8 * self.skill.care
 
     def delay(self, rng: random.Random, load: float) -> int:
