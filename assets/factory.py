@@ -1,9 +1,24 @@
 """What every kefu asset shares: a key `schema/table`, the DuckDB writer pool, a single-run
-backfill policy (one run covers any range of partitions), and a grain in its description."""
+backfill policy (one run covers any range of partitions), a grain in its description, and the
+Great Expectations suites of the tables it writes, run as its asset checks on the rows of the
+partitions it wrote (blocking for the payroll path)."""
 
 from collections.abc import Callable
+from datetime import date
 
-from dagster import AssetKey, BackfillPolicy, PartitionsDefinition, asset
+import duckdb
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetKey,
+    BackfillPolicy,
+    MetadataValue,
+    PartitionsDefinition,
+    asset,
+)
+
+from pipelines.quality import run_suite, suite_spec, suites_for
 
 
 def table_key(name: str) -> AssetKey:
@@ -11,11 +26,23 @@ def table_key(name: str) -> AssetKey:
     return AssetKey(name.split("/"))
 
 
+def check_name(suite: str) -> str:
+    return suite.replace(".", "__")
+
+
 def warehouse_asset(name: str, *, group: str, partitions: PartitionsDefinition,
-                    description: str, deps: tuple[str, ...] = (),
-                    **extra: object) -> Callable:
+                    description: str, deps: tuple[str, ...] = (), checked: tuple[str, ...] = (),
+                    extra_checks: tuple[AssetCheckSpec, ...] = ()) -> Callable:
+    """`checked`: the tables (schema.table) whose suites judge this asset's partitions."""
+    key = table_key(name)
+    specs = [
+        AssetCheckSpec(check_name(suite), asset=key,
+                       blocking=bool(suite_spec(suite)["meta"]["kefu"].get("blocking")),
+                       description=suite_spec(suite)["meta"].get("notes"))
+        for table in checked for suite in suites_for(table)
+    ]
     return asset(
-        key=table_key(name),
+        key=key,
         deps=[table_key(d) for d in deps],
         group_name=group,
         partitions_def=partitions,
@@ -23,5 +50,28 @@ def warehouse_asset(name: str, *, group: str, partitions: PartitionsDefinition,
         pool="duckdb",
         kinds={"duckdb"},
         description=description,
-        **extra,
+        check_specs=[*specs, *extra_checks],
     )
+
+
+def suite_checks(con: duckdb.DuckDBPyConnection, checked: tuple[str, ...], first: date,
+                 last: date, run_id: str, source: str | None = None) -> list[AssetCheckResult]:
+    """Run the suites of `checked` on first..last and say how each went, as asset checks."""
+    results = []
+    for table in checked:
+        for suite in suites_for(table):
+            outcome = run_suite(con, suite, first, last, run_id, source)
+            results.append(AssetCheckResult(
+                check_name=check_name(suite),
+                passed=not outcome.failures,
+                severity=AssetCheckSeverity.ERROR if outcome.blocking and not outcome.passed
+                else AssetCheckSeverity.WARN,
+                metadata={
+                    "expectations": len(outcome.outcomes),
+                    "failed": MetadataValue.md("\n".join(
+                        f"- {o.expectation} [{o.severity}]: observed {o.observed_value}, "
+                        f"unexpected {o.unexpected_count}" for o in outcome.failures) or "none"),
+                    "rows_of": f"{first}..{last}",
+                },
+            ))
+    return results

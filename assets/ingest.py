@@ -13,7 +13,7 @@ from dagster import (
     MetadataValue,
 )
 
-from assets.factory import table_key, warehouse_asset
+from assets.factory import suite_checks, table_key, warehouse_asset
 from pipelines import progress
 from pipelines.ingest.loader import DayLoad, load_day
 from pipelines.ingest.sources import SOURCES
@@ -32,15 +32,17 @@ def _day_table(loads: list[DayLoad]) -> str:
 
 def build_raw_asset(source: str) -> AssetsDefinition:
     key = table_key(f"raw/{source}")
+    checked = (f"raw.{source}", "raw.ingest_files", "raw.rejected_rows")
 
     @warehouse_asset(
         f"raw/{source}",
         group="ingest",
         partitions=daily_partitions,
-        check_specs=[AssetCheckSpec(
+        checked=checked,
+        extra_checks=(AssetCheckSpec(
             "export_present", asset=key,
             description=f"Every day of the run had at least one {source} export file.",
-        )],
+        ),),
         description=(
             f"Raw {source} rows, one per row of the day's `<landing>/{source}/<day>/` files, with "
             "source file, line and load run. Grain: export row. Checks: "
@@ -55,6 +57,8 @@ def build_raw_asset(source: str) -> AssetsDefinition:
             for day in days_in(context.partition_time_window):
                 loads.append(load_day(con, paths.landing_path, source, day, context.run_id))
                 progress.report(f"raw.{source}", day.isoformat())
+            checks = suite_checks(con, checked, loads[0].day, loads[-1].day, context.run_id,
+                                  source)
         missing = [d.day.isoformat() for d in loads if d.missing]
         if missing:
             context.log.warning(f"no {source} export for {', '.join(missing)}")
@@ -66,7 +70,7 @@ def build_raw_asset(source: str) -> AssetsDefinition:
                 "rows_rejected": sum(d.rows_rejected for d in loads),
                 "days": MetadataValue.md(_day_table(loads)),
             },
-            check_results=[AssetCheckResult(
+            check_results=[*checks, AssetCheckResult(
                 check_name="export_present",
                 passed=not missing,
                 severity=AssetCheckSeverity.WARN,

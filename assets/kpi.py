@@ -7,7 +7,7 @@ from decimal import Decimal
 import pyarrow as pa
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 
-from assets.factory import warehouse_asset
+from assets.factory import suite_checks, warehouse_asset
 from pipelines import progress
 from pipelines.config_tables import write_config_tables
 from pipelines.partitions import month_end, monthly_partitions, months_in
@@ -16,10 +16,12 @@ from pipelines.resources import KefuPaths, Warehouse
 from pipelines.scoring import METRIC_COLUMNS, round_half_up, score_employee
 from pipelines.warehouse import replace_months, run_sql, transaction
 
+KPI_TABLES = ("marts.kpi_lines", "marts.kpi_monthly")
+
 
 @warehouse_asset(
     "marts/agent_monthly_metrics", deps=("marts/agent_daily_metrics",), group="kpi",
-    partitions=monthly_partitions,
+    partitions=monthly_partitions, checked=("marts.agent_monthly_metrics",),
     description="`marts.agent_monthly_metrics`, grain: month x employee. Ratios of summed "
                 "numerators and denominators; promotion days left out where the plan says. "
                 "Transform: `sql/marts/agent_monthly_metrics.sql`.",
@@ -38,13 +40,15 @@ def agent_monthly_metrics(context: AssetExecutionContext, warehouse: Warehouse,
                         promo_excluded=list(version.promo_days_excluded_from))
         rows = con.execute("SELECT count(*) FROM marts.agent_monthly_metrics WHERE month IN "
                            "(SELECT unnest(?))", [months]).fetchall()[0][0]
+        checks = suite_checks(con, ("marts.agent_monthly_metrics",), months[0],
+                              month_end(months[-1]), context.run_id)
     progress.report("marts.agent_monthly_metrics", ", ".join(m.isoformat()[:7] for m in months))
-    return MaterializeResult(metadata={"rows": rows})
+    return MaterializeResult(check_results=checks, metadata={"rows": rows})
 
 
 @warehouse_asset(
     "marts/kpi_monthly", deps=("marts/agent_monthly_metrics",), group="kpi",
-    partitions=monthly_partitions,
+    partitions=monthly_partitions, checked=KPI_TABLES,
     description="`marts.kpi_lines` (month x employee x KPI line) and `marts.kpi_monthly` "
                 "(month x employee: score, tier, flags), scored exactly by "
                 "`pipelines/scoring.py` from the monthly numerators and denominators.",
@@ -99,12 +103,13 @@ def kpi_monthly(context: AssetExecutionContext, warehouse: Warehouse,
                 })
         replace_months(con, months, {"marts.kpi_lines": line_rows,
                                      "marts.kpi_monthly": score_rows})
+        checks = suite_checks(con, KPI_TABLES, months[0], month_end(months[-1]), context.run_id)
     progress.report("marts.kpi_monthly", ", ".join(m.isoformat()[:7] for m in months))
     tiers: dict[str, int] = {}
     for row in score_rows:
         key = str(row["tier_base"]) if row["tier_base"] is not None else "no score"
         tiers[key] = tiers.get(key, 0) + 1
-    return MaterializeResult(metadata={
+    return MaterializeResult(check_results=checks, metadata={
         "employees": len(score_rows),
         "tier_distribution": MetadataValue.json(tiers),
         "preview": MetadataValue.md(pa.Table.from_pylist(score_rows[:10]).to_pandas()

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue
 
-from assets.factory import warehouse_asset
+from assets.factory import suite_checks, warehouse_asset
 from pipelines import progress
 from pipelines.config_tables import (
     first_of_month,
@@ -51,6 +51,7 @@ TRANSFORMS = (
 def build_daily_asset(t: DailyTransform) -> AssetsDefinition:
     @warehouse_asset(
         f"{t.schema}/{t.table}", deps=t.deps, group="metrics", partitions=daily_partitions,
+        checked=(f"{t.schema}.{t.table}",),
         description=f"`{t.schema}.{t.table}`, grain: {t.grain}. Transform: `sql/{t.sql}`.",
     )
     def daily_table(context: AssetExecutionContext, warehouse: Warehouse,
@@ -70,8 +71,10 @@ def build_daily_asset(t: DailyTransform) -> AssetsDefinition:
                     run_sql(con, t.sql, day_from=first, day_to=end, **params)
             metadata = range_metadata(con, f"{t.schema}.{t.table}", t.day_column, days[0],
                                       days[-1])
+            checks = suite_checks(con, (f"{t.schema}.{t.table}",), days[0], days[-1],
+                                  context.run_id)
         progress.report(f"{t.schema}.{t.table}", f"{days[0]}..{days[-1]}")
-        return MaterializeResult(metadata={
+        return MaterializeResult(check_results=checks, metadata={
             "rows": metadata["rows"],
             "plan_versions": ", ".join(dict.fromkeys(versions)),
             "preview": MetadataValue.md(metadata["preview"]),

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from dagster import AssetExecutionContext, MaterializeResult
 
-from assets.factory import warehouse_asset
+from assets.factory import suite_checks, warehouse_asset
 from pipelines import progress
 from pipelines.partitions import month_end, monthly_partitions, months_in
 from pipelines.plan import load_adjustments, load_config
@@ -15,10 +15,12 @@ from pipelines.resources import KefuPaths, Warehouse
 from pipelines.scoring import PayLine, Score, base_salary_lines, bonus_line
 from pipelines.warehouse import replace_months
 
+PAYROLL_TABLES = ("marts.payroll_lines", "marts.payroll")
+
 
 @warehouse_asset(
     "marts/payroll", deps=("marts/kpi_monthly",), group="payroll",
-    partitions=monthly_partitions,
+    partitions=monthly_partitions, checked=PAYROLL_TABLES,
     description="`marts.payroll_lines` (month x employee x pay line) and `marts.payroll` "
                 "(month x employee). Days and levels come from `marts.agent_daily_metrics`, "
                 "the score and tier from `marts.kpi_monthly`.",
@@ -84,9 +86,11 @@ def payroll(context: AssetExecutionContext, warehouse: Warehouse,
                 })
         replace_months(con, months, {"marts.payroll_lines": line_rows,
                                      "marts.payroll": pay_rows})
+        checks = suite_checks(con, PAYROLL_TABLES, months[0], month_end(months[-1]),
+                              context.run_id)
     progress.report("marts.payroll", ", ".join(m.isoformat()[:7] for m in months))
     total = sum((r["gross_pay"] for r in pay_rows), Decimal("0.00"))
-    return MaterializeResult(metadata={
+    return MaterializeResult(check_results=checks, metadata={
         "employees": len(pay_rows),
         "gross_pay_total": str(total),
         "review": sum(1 for r in pay_rows if r["status"] == "review"),

@@ -3,7 +3,7 @@ like the raw layer they read."""
 
 from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue
 
-from assets.factory import warehouse_asset
+from assets.factory import suite_checks, warehouse_asset
 from pipelines import progress
 from pipelines.partitions import daily_partitions, days_in
 from pipelines.resources import Warehouse
@@ -23,7 +23,7 @@ def build_staging_asset(table: str) -> AssetsDefinition:
 
     @warehouse_asset(
         f"staging/{table}", deps=(f"raw/{source}",), group="staging",
-        partitions=daily_partitions,
+        partitions=daily_partitions, checked=(f"staging.{table}",),
         description=(f"`staging.{table}`: typed canonical {source} fields, de-duplicated. "
                      f"Transform: `sql/staging/{table}.sql`."),
     )
@@ -33,8 +33,9 @@ def build_staging_asset(table: str) -> AssetsDefinition:
             with transaction(con):
                 run_sql(con, f"staging/{table}.sql", day_from=days[0], day_to=days[-1])
             metadata = range_metadata(con, f"staging.{table}", day_column, days[0], days[-1])
+            checks = suite_checks(con, (f"staging.{table}",), days[0], days[-1], context.run_id)
         progress.report(f"staging.{table}", f"{days[0]}..{days[-1]}")
-        return MaterializeResult(metadata={
+        return MaterializeResult(check_results=checks, metadata={
             "rows": metadata["rows"], "preview": MetadataValue.md(metadata["preview"])})
 
     return staging_table

@@ -27,7 +27,21 @@ def write_config_tables(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     promo = sorted(config.calendar.promo_days(date(2000, 1, 1), date(2100, 12, 31)).items())
     promo_days = pa.table({"day": pa.array([d for d, _ in promo], pa.date32()),
                            "promotion": [name for _, name in promo]})
-    for table, rows in (("config.roster", roster), ("config.promo_days", promo_days)):
+    versions = config.plan.versions
+    plan_versions = pa.table({
+        "plan_version": [v.id for v in versions],
+        "effective_from": pa.array([v.effective_from for v in versions], pa.date32()),
+        "prorate": [v.prorate for v in versions],
+    })
+    tiers = [(v.id, t) for v in versions for t in v.bonus_tiers]
+    plan_tiers = pa.table({
+        "plan_version": [version for version, _ in tiers],
+        "min_score": pa.array([t.min_score for _, t in tiers], pa.decimal128(5, 2)),
+        "base": pa.array([t.base for _, t in tiers], pa.decimal128(18, 2)),
+    })
+    for table, rows in (("config.roster", roster), ("config.promo_days", promo_days),
+                        ("config.plan_versions", plan_versions),
+                        ("config.plan_tiers", plan_tiers)):
         con.execute(f"DELETE FROM {table}")
         con.register("config_rows", rows)
         con.execute(f"INSERT INTO {table} SELECT * FROM config_rows")

@@ -16,3 +16,15 @@ CREATE TABLE IF NOT EXISTS config.promo_days (
     day DATE NOT NULL,
     promotion VARCHAR NOT NULL
 );
+
+CREATE TABLE IF NOT EXISTS config.plan_versions (
+    plan_version VARCHAR NOT NULL,
+    effective_from DATE NOT NULL,
+    prorate BOOLEAN NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS config.plan_tiers (
+    plan_version VARCHAR NOT NULL,
+    min_score DECIMAL(5, 2) NOT NULL,
+    base DECIMAL(18, 2) NOT NULL
+);

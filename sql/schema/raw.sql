@@ -59,3 +59,18 @@ CREATE TABLE IF NOT EXISTS raw.ratings (
     rated_at VARCHAR, agent VARCHAR, buyer VARCHAR, rating VARCHAR,
     record JSON
 );
+
+-- Every expectation evaluated, by any suite, on any partition: the data-quality audit trail.
+CREATE SCHEMA IF NOT EXISTS audit;
+
+CREATE TABLE IF NOT EXISTS audit.check_results (
+    run_id VARCHAR NOT NULL,
+    partition_key VARCHAR NOT NULL,    -- the day or month range the rows came from
+    suite VARCHAR NOT NULL,
+    expectation VARCHAR NOT NULL,      -- the expectation type and its column(s)
+    severity VARCHAR NOT NULL,         -- error (blocks publishing) | warn
+    success BOOLEAN NOT NULL,
+    observed_value VARCHAR,
+    unexpected_count BIGINT,
+    evaluated_at TIMESTAMP NOT NULL
+);

@@ -1,0 +1,133 @@
+"""Great Expectations suites (`expectations/<schema>.<table>.json`) run on a partition's rows.
+
+A suite's `meta.kefu` says which rows it judges: `table` and `day_column` (the rows of the
+partition's days or months), or `query`, a file in `sql/checks/` that builds the frame the suite
+judges (for rules across tables: gross pay against its lines, one payroll row per roster
+employee). `blocking: true` marks the payroll path. Each expectation may say
+`meta.severity: warn`; the others are errors. Every evaluated expectation lands in
+`audit.check_results`. GX runs on pandas frames fetched from DuckDB: its SQL data source does
+not work on DuckDB 2.0 (see STACK-NOTES).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import Any
+
+import duckdb
+
+from pipelines.warehouse import SQL_DIR, sql_statements
+
+EXPECTATIONS_DIR = SQL_DIR.parent / "expectations"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    expectation: str
+    severity: str
+    success: bool
+    observed_value: str | None
+    unexpected_count: int | None
+
+
+@dataclass(frozen=True)
+class SuiteResult:
+    suite: str
+    blocking: bool
+    outcomes: list[Outcome]
+
+    @property
+    def passed(self) -> bool:
+        """Passed unless an error-severity expectation failed (warnings never block)."""
+        return all(o.success or o.severity == "warn" for o in self.outcomes)
+
+    @property
+    def failures(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.success]
+
+
+def suite_spec(name: str) -> dict[str, Any]:
+    return json.loads((EXPECTATIONS_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def suites_for(table: str) -> list[str]:
+    """The suites that judge a table: `<schema>.<table>.json` and `<schema>.<table>.<rule>.json`."""
+    return sorted(p.stem for p in EXPECTATIONS_DIR.glob(f"{table}*.json")
+                  if p.stem == table or p.stem.startswith(f"{table}."))
+
+
+@cache
+def _gx() -> tuple[Any, Any, Any]:
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations as gx  # imported lazily: about 3 s
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    batches = context.data_sources.add_pandas("kefu").add_dataframe_asset("rows") \
+        .add_batch_definition_whole_dataframe("partition")
+    return gx, context, batches
+
+
+def _frame(con: duckdb.DuckDBPyConnection, meta: dict[str, Any], first: date, last: date,
+           source: str | None) -> Any:
+    params: dict[str, Any] = {"first": first, "last": last}
+    if "volume_of" in meta:
+        # rows per day of the partition and the day before it, to compare each with the last
+        query = (f"SELECT day, rows, rows / nullif(lag(rows) OVER (ORDER BY day), 0) "
+                 f"AS share_of_previous_day FROM ("
+                 f"SELECT CAST(d AS DATE) AS day, (SELECT count(*) FROM {meta['volume_of']} "
+                 f"WHERE {meta['day_column']} = CAST(d AS DATE)) AS rows "
+                 f"FROM range(CAST($first AS DATE) - 1, CAST($last AS DATE) + 1, "
+                 f"INTERVAL 1 DAY) AS t(d)) QUALIFY day >= $first AND day <= $last")
+    elif "query" in meta:
+        statements = sql_statements((SQL_DIR / meta["query"]).read_text(encoding="utf-8"))
+        for statement in statements[:-1]:
+            con.execute(statement)
+        query = statements[-1]
+        if "$source" in query:
+            params["source"] = source
+    else:
+        query = (f"SELECT * FROM {meta['table']} "
+                 f"WHERE {meta['day_column']} BETWEEN $first AND $last")
+        if source is not None and meta.get("per_source"):
+            query += " AND source = $source"
+            params["source"] = source
+    return con.sql(query, params=params).df()
+
+
+def run_suite(con: duckdb.DuckDBPyConnection, name: str, first: date, last: date, run_id: str,
+              source: str | None = None) -> SuiteResult:
+    """Judge the rows of first..last with suite `name`; record every expectation's outcome."""
+    spec = suite_spec(name)
+    meta = spec.get("meta", {}).get("kefu", {})
+    frame = _frame(con, meta, first, last, source)
+    gx, _, batches = _gx()
+    suite = gx.ExpectationSuite(name=f"{name}:{source or ''}", expectations=[
+        {"type": e["type"], "kwargs": e["kwargs"], "meta": e.get("meta", {})}
+        for e in spec["expectations"]])
+    results = batches.get_batch(batch_parameters={"dataframe": frame}).validate(suite)
+    outcomes = []
+    for result in results.results:
+        config = result.expectation_config
+        columns = ",".join(str(config.kwargs[k]) for k in ("column", "column_A", "column_B",
+                                                           "column_list") if k in config.kwargs)
+        observed = result.result.get("observed_value")
+        outcomes.append(Outcome(
+            expectation=f"{config.type}({columns})",
+            severity=(config.meta or {}).get("severity", "error"),
+            success=bool(result.success),
+            observed_value=None if observed is None else str(observed),
+            unexpected_count=result.result.get("unexpected_count"),
+        ))
+    label = f"{first}..{last}" + (f" {source}" if source else "")
+    con.executemany(
+        "INSERT INTO audit.check_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
+        [[run_id, label, name, o.expectation, o.severity, o.success, o.observed_value,
+          o.unexpected_count] for o in outcomes],
+    )
+    return SuiteResult(name, bool(meta.get("blocking")), outcomes)
