@@ -131,3 +131,17 @@ def run_suite(con: duckdb.DuckDBPyConnection, name: str, first: date, last: date
           o.unexpected_count] for o in outcomes],
     )
     return SuiteResult(name, bool(meta.get("blocking")), outcomes)
+
+
+def blocking_suites() -> list[str]:
+    """The payroll path: the suites whose failure keeps a payroll from being published."""
+    return sorted(p.stem for p in EXPECTATIONS_DIR.glob("*.json")
+                  if suite_spec(p.stem)["meta"]["kefu"].get("blocking"))
+
+
+def publish_gate(con: duckdb.DuckDBPyConnection, first: date, last: date,
+                 run_id: str) -> list[SuiteResult]:
+    """Judge the payroll and every input it stands on, as they are now, for first..last;
+    return the suites that failed (an empty list lets the payroll be published)."""
+    results = [run_suite(con, suite, first, last, run_id) for suite in blocking_suites()]
+    return [r for r in results if not r.passed]

@@ -1,0 +1,83 @@
+"""Each planted fault is caught by its suite, recorded in audit.check_results, and keeps the
+payroll from being published."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+
+from pipelines.generator import generate
+from pipelines.quality import publish_gate
+from pipelines.runner import backfill_month
+from pipelines.warehouse import connect
+
+FIRST, LAST = date(2026, 10, 1), date(2026, 10, 31)
+
+FAULTS = {
+    "duplicate order id": (
+        "INSERT INTO staging.orders SELECT * FROM staging.orders ORDER BY order_id LIMIT 1",
+        "staging.orders", "expect_column_values_to_be_unique(order_id)"),
+    "negative amount": (
+        "UPDATE staging.orders SET amount = -59 WHERE order_id = "
+        "(SELECT min(order_id) FROM staging.orders)",
+        "staging.orders", "expect_column_values_to_be_between(amount)"),
+    "gross differs from its lines": (
+        "UPDATE marts.payroll SET gross_pay = gross_pay + 0.01 WHERE employee_id = 'E01'",
+        "marts.payroll", "expect_column_pair_values_to_be_equal(gross_pay,lines_total)"),
+    "a rate of 1.2": (
+        "UPDATE marts.agent_daily_metrics SET reply_rate = 1.2 "
+        "WHERE employee_id = 'E02' AND day = DATE '2026-10-05'",
+        "marts.agent_daily_metrics", "expect_column_values_to_be_between(reply_rate)"),
+    "a missing employee": (
+        "DELETE FROM marts.payroll WHERE employee_id = 'E03'",
+        "marts.payroll", "expect_column_values_to_be_in_set(payroll_rows)"),
+}
+
+
+@pytest.fixture(scope="module")
+def clean_month(tmp_path_factory):
+    """A small generated month, computed end to end once; each test works on a copy."""
+    from dagster import instance_for_test
+
+    from pipelines.settings import Settings
+    from tests.conftest import REPO_CONFIG
+
+    root = tmp_path_factory.mktemp("month")
+    config = root / "config"
+    shutil.copytree(REPO_CONFIG, config)
+    generate("2026-10", root / "landing", agents=6, seed=3, scale=0.1)
+    shutil.copy(root / "landing" / "_roster.csv", config / "roster.csv")
+    settings = Settings(landing=root / "landing", warehouse=root / "warehouse.duckdb",
+                        config=config, publish=root / "publish")
+    with instance_for_test() as instance:
+        backfill_month(settings, FIRST, LAST, instance)
+    return settings
+
+
+def test_the_clean_month_passes_every_blocking_suite(clean_month, tmp_path):
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(clean_month.warehouse, warehouse)
+    con = connect(warehouse)
+    assert publish_gate(con, FIRST, LAST, "test") == []
+    failed = con.execute("SELECT suite, expectation FROM audit.check_results "
+                         "WHERE NOT success AND severity = 'error'").fetchall()
+    assert failed == []
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_planted_fault_fails_its_suite_and_the_publish_gate(clean_month, tmp_path, fault):
+    statement, suite, expectation = FAULTS[fault]
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(clean_month.warehouse, warehouse)
+    con = connect(warehouse)
+    con.execute(statement)
+    failed = publish_gate(con, FIRST, LAST, "fault-run")
+    assert [r.suite for r in failed] == [suite]
+    assert expectation in [o.expectation for o in failed[0].failures]
+    audited = con.execute(
+        "SELECT success, unexpected_count FROM audit.check_results "
+        "WHERE run_id = 'fault-run' AND suite = ? AND expectation = ?", [suite, expectation]
+    ).fetchall()
+    assert audited and audited[0][0] is False
