@@ -7,7 +7,7 @@ MONTH ?= 2026-10
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install demo test lint ui clean bench
+.PHONY: install demo test lint ui clean bench screenshots
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,3 +37,23 @@ clean:
 
 bench: install
 	$(BIN)/python -m pipelines.bench
+
+# One pay statement rendered by headless Chromium into docs/statement.png (needs a loaded month:
+# runs `make demo` first if the warehouse does not exist). Installs Debian's chromium and a CJK
+# font with apt-get when they are missing.
+SCREENSHOT_EMPLOYEE ?= E03
+WAREHOUSE_FILE := $(or $(KEFU_WAREHOUSE),data/warehouse.duckdb)
+PUBLISH_DIR := $(or $(KEFU_PUBLISH),data/publish)
+CHROMIUM ?= /usr/bin/chromium
+
+screenshots: install
+	test -f $(WAREHOUSE_FILE) || $(MAKE) demo
+	$(BIN)/kefu statement --month $(MONTH) --employee $(SCREENSHOT_EMPLOYEE)
+	test -x $(CHROMIUM) || (apt-get update && apt-get install -y chromium)
+	fc-list :lang=zh | grep -q . || apt-get install -y --no-install-recommends fonts-noto-cjk
+	mkdir -p docs
+	$(CHROMIUM) --headless --no-sandbox --disable-gpu --disable-background-networking \
+		--disable-component-update --no-first-run --hide-scrollbars \
+		--screenshot=$(CURDIR)/docs/statement.png --window-size=1200,1600 \
+		file://$(abspath $(PUBLISH_DIR))/statements/$(MONTH)/$(SCREENSHOT_EMPLOYEE).html
+	@echo "docs/statement.png"

@@ -116,6 +116,68 @@ def payroll(
     print_payroll(settings, first)
 
 
+@app.command()
+def statement(
+    month: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
+    employee: Annotated[str | None, typer.Option(
+        help="Only this employee (e.g. E01); default: everyone on the month's payroll.")] = None,
+    out: Annotated[Path | None, typer.Option(
+        help="Publish folder to write into (default: KEFU_PUBLISH).")] = None,
+) -> None:
+    """Write the month's pay statements from the warehouse: one self-contained HTML page per
+    employee under <publish>/statements/YYYY-MM/, and print their paths."""
+    from pipelines.statements import write_statements
+    from pipelines.warehouse import connect
+
+    first, _ = month_days(month)
+    settings = Settings.from_env()
+    with console.status(f"Writing the {month} statements ..."):
+        con = connect(settings.warehouse)
+        try:
+            paths = write_statements(con, first, out or settings.publish, employee=employee,
+                                     landing=settings.landing)
+        except LookupError as missing:
+            console.print(f"[red]{missing}[/red]")
+            raise typer.Exit(1) from missing
+        finally:
+            con.close()
+    if not paths:
+        console.print(f"[yellow]no payroll rows for {month}: run `kefu payroll --month {month}` "
+                      "first[/yellow]")
+        raise typer.Exit(1)
+    for path in paths:
+        console.print(str(path), soft_wrap=True)
+    console.print(f"{len(paths)} statement(s) written")
+
+
+@app.command()
+def export(
+    month: Annotated[str, typer.Option(help="The month, YYYY-MM.")],
+    format: Annotated[str, typer.Option(
+        "--format", help="csv (UTF-8 with BOM), xlsx or parquet.")] = "csv",
+    out: Annotated[Path | None, typer.Option(
+        help="Folder to write into (default: KEFU_PUBLISH).")] = None,
+) -> None:
+    """Write the month's marts.payroll rows as payroll_YYYY-MM.csv|xlsx|parquet, money as exact
+    decimals, and print the path."""
+    from pipelines.publish import EXPORT_FORMATS, export_payroll
+    from pipelines.warehouse import connect
+
+    if format not in EXPORT_FORMATS:
+        raise typer.BadParameter(f"format must be one of {', '.join(EXPORT_FORMATS)}, "
+                                 f"got {format!r}", param_hint="--format")
+    first, _ = month_days(month)
+    settings = Settings.from_env()
+    with console.status(f"Exporting the {month} payroll as {format} ..."):
+        con = connect(settings.warehouse)
+        try:
+            path, rows = export_payroll(con, first, out or settings.publish, format)
+        finally:
+            con.close()
+    console.print(str(path), soft_wrap=True)
+    console.print(f"{rows} payroll row(s) written")
+
+
 def print_payroll(settings: Settings, first: date) -> None:
     from pipelines.warehouse import connect
 

@@ -16,6 +16,7 @@ MEMORY_LIMIT = "1GB"
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 SCHEMA_FILES = ("schema/raw.sql", "schema/staging.sql", "schema/intermediate.sql",
                 "schema/config.sql", "schema/marts.sql")
+COMMENTS_FILE = "schema/marts_comments.sql"
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _COMMENT = re.compile(r"--[^\n]*")
@@ -49,6 +50,12 @@ def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     con.execute("SET preserve_insertion_order = false")
     for name in SCHEMA_FILES:
         run_sql(con, name)
+    # Comments change the catalog: write them only when a marts column still lacks one, so an
+    # ordinary connection never opens a write on tables another connection may be writing.
+    uncommented = con.execute("SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'marts' "
+                              "AND (comment IS NULL OR comment = '')").fetchall()[0][0]
+    if uncommented:
+        run_sql(con, COMMENTS_FILE)
     run_sql(con, "macros.sql")
     return con
 

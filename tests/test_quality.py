@@ -4,6 +4,7 @@ payroll from being published."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -81,3 +82,23 @@ def test_a_planted_fault_fails_its_suite_and_the_publish_gate(clean_month, tmp_p
         "WHERE run_id = 'fault-run' AND suite = ? AND expectation = ?", [suite, expectation]
     ).fetchall()
     assert audited and audited[0][0] is False
+
+
+def test_a_payroll_failing_its_checks_is_not_published(clean_month, tmp_path):
+    """Plant a fault after a clean month, re-run only the publish step: it fails and writes
+    nothing into an empty publish folder."""
+    from dagster import instance_for_test
+
+    from pipelines.jobs import monthly_assets
+    from pipelines.runner import BackfillFailed, run_range
+
+    warehouse = tmp_path / "w.duckdb"
+    shutil.copy(clean_month.warehouse, warehouse)
+    settings = replace(clean_month, warehouse=warehouse, publish=tmp_path / "publish")
+    con = connect(warehouse)
+    con.execute("DELETE FROM marts.payroll WHERE employee_id = 'E03'")
+    con.close()
+    publish = [a for a in monthly_assets if a.key.path[0] == "publish"]
+    with instance_for_test() as instance, pytest.raises(BackfillFailed, match="not published"):
+        run_range(settings, publish, "2026-10-01", "2026-10-01", instance)
+    assert not settings.publish.exists() or not any(settings.publish.rglob("*"))

@@ -134,6 +134,9 @@ class Shop:
         self.accounts = accounts
         self.volume = agents * scale
         self.buyers = 0
+        # Each month numbers its orders and refunds from its own base, so the ids of two
+        # generated months never collide (a later export of an id would overwrite the order).
+        self.id_base = (month.first.year * 12 + month.first.month) * 10**9
         self.orders_made = 0
         self.refunds_made = 0
         self.sessions = 0
@@ -154,11 +157,11 @@ class Shop:
     def new_order_id(self) -> str:
         """19 digits, starting with 3 or 4, unique without remembering the ids issued."""
         self.orders_made += 1
-        return f"{3 + self.orders_made % 2}{_scramble(self.orders_made):018d}"
+        return f"{3 + self.orders_made % 2}{_scramble(self.id_base + self.orders_made):018d}"
 
     def new_refund_id(self) -> str:
         self.refunds_made += 1
-        return f"{5 + self.refunds_made % 5}{_scramble(self.refunds_made):018d}"
+        return f"{5 + self.refunds_made % 5}{_scramble(self.id_base + self.refunds_made):018d}"
 
     # -- one day ----------------------------------------------------------------------------
 

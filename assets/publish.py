@@ -1,0 +1,54 @@
+"""Publish: after a month's payroll (and the blocking checks on it), write what finance and the
+agents read into `KEFU_PUBLISH`: the read-only marts copy `kefu.duckdb` (replaced atomically),
+`payroll_<YYYY-MM>.csv` and `.xlsx`, and one HTML statement per employee. The files are written
+by `pipelines/publish.py`, the same functions `kefu export` and `kefu statement` call."""
+
+from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue
+
+from assets.factory import warehouse_asset
+from pipelines import progress
+from pipelines.partitions import month_end, monthly_partitions, months_in
+from pipelines.publish import publish_months
+from pipelines.quality import publish_gate
+from pipelines.resources import KefuPaths, Warehouse
+
+
+@warehouse_asset(
+    "publish/payroll", deps=("marts/payroll",), group="publish",
+    partitions=monthly_partitions,
+    description="Published only when every blocking suite passes on the month "
+                "(`pipelines.quality.publish_gate`). Files in `KEFU_PUBLISH`: `kefu.duckdb` "
+                "(read-only copy of the `marts` and "
+                "`audit` schemas, renamed into place), `payroll_<YYYY-MM>.csv` (UTF-8 BOM) and "
+                "`.xlsx`, and `statements/<YYYY-MM>/<employee_id>.html`. "
+                "Code: `pipelines/publish.py`, `pipelines/statements.py`.",
+)
+def publish_payroll(context: AssetExecutionContext, warehouse: Warehouse,
+                    paths: KefuPaths) -> MaterializeResult:
+    months = months_in(context.partition_time_window)
+    with warehouse.connect() as con:
+        failed = publish_gate(con, months[0], month_end(months[-1]), context.run_id)
+        if failed:
+            raise Failure(
+                description="not published: the payroll or an input it stands on fails its "
+                            "checks: " + "; ".join(
+                                f"{r.suite}: {', '.join(o.expectation for o in r.failures)}"
+                                for r in failed),
+                metadata={"failed_suites": [r.suite for r in failed]},
+            )
+        published = publish_months(con, months, paths.publish_path, paths.landing_path)
+    progress.report("publish", ", ".join(published.rows_by_month))
+    root = paths.publish_path.resolve()
+    return MaterializeResult(metadata={
+        "path": MetadataValue.path(str(root)),
+        "snapshot": MetadataValue.path(str(published.snapshot.resolve())),
+        "snapshot_tables": published.snapshot_tables,
+        "files_written": len(published.files),
+        "rows": sum(published.rows_by_month.values()),
+        "rows_by_month": MetadataValue.json(published.rows_by_month),
+        "statements_by_month": MetadataValue.json(published.statements_by_month),
+        "files": MetadataValue.md("\n".join(
+            f"- `{path.resolve().relative_to(root)}`" for path in published.files[:50])
+            + (f"\n- … and {len(published.files) - 50} more" if len(published.files) > 50
+               else "")),
+    })

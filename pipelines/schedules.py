@@ -1,0 +1,52 @@
+"""When things run by themselves (shop time, Asia/Shanghai), both on by default:
+
+- `nightly`, 02:00 every day: the daily graph over yesterday and the days before it whose
+  attribution window is still open (an order on day D + window_days still credits a chat of
+  day D), as one range run: window_days + 1 days;
+- `monthly_payroll`, 06:00 on the 3rd: the previous month's metrics, KPI and payroll.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from dagster import (
+    DefaultScheduleStatus,
+    RunRequest,
+    ScheduleEvaluationContext,
+    build_schedule_from_partitioned_job,
+    schedule,
+)
+
+from pipelines.jobs import daily_job, monthly_job
+from pipelines.partitions import SHOP_TIMEZONE
+from pipelines.plan import load_config
+from pipelines.settings import Settings
+
+
+@schedule(job=daily_job, name="nightly", cron_schedule="0 2 * * *",
+          execution_timezone=SHOP_TIMEZONE,
+          default_status=DefaultScheduleStatus.RUNNING,
+          description="Yesterday, and the days whose attribution window is still open.")
+def nightly(context: ScheduleEvaluationContext) -> RunRequest:
+    today = context.scheduled_execution_time.astimezone(ZoneInfo(SHOP_TIMEZONE)).date()
+    yesterday = today - timedelta(days=1)
+    plan = load_config(Settings.from_env().config).plan
+    window = plan.version_for(yesterday.replace(day=1)).attribution.window_days
+    first = yesterday - timedelta(days=window)
+    return RunRequest(
+        run_key=f"nightly-{yesterday}",
+        tags={
+            "dagster/asset_partition_range_start": first.isoformat(),
+            "dagster/asset_partition_range_end": yesterday.isoformat(),
+            "kefu/range": f"{first}..{yesterday}",
+        },
+    )
+
+
+monthly_payroll = build_schedule_from_partitioned_job(
+    monthly_job, name="monthly_payroll_on_the_3rd", day_of_month=3, hour_of_day=6, minute_of_hour=0,
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="The previous month's metrics, KPI scores and payroll, on the 3rd at 06:00.",
+)
