@@ -20,7 +20,12 @@ class Warehouse(DuckDBResource):
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
         with self.get_connection() as con:
-            yield prepare(con)
+            # get_connection closes only on success: a failed step must not leave the file
+            # open, or the next connection in this process is refused or sees stale state.
+            try:
+                yield prepare(con)
+            finally:
+                con.close()
 
 
 class KefuPaths(ConfigurableResource):
