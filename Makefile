@@ -29,7 +29,7 @@ lint: install
 	$(BIN)/ruff check .
 
 ui: install
-	mkdir -p $(DAGSTER_HOME)
+	$(BIN)/python -c "from pipelines.runner import dagster_instance; dagster_instance()"
 	$(BIN)/dagster dev -w workspace.yaml
 
 clean:

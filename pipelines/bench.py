@@ -119,7 +119,9 @@ def main() -> None:
         floor(BENCH / "landing")
         return
     generated = prepare()
-    (BENCH / "dagster_home").mkdir(parents=True, exist_ok=True)
+    # A fresh instance each time: a killed earlier bench must not hold the writer pool's slot.
+    shutil.rmtree(BENCH / "dagster_home", ignore_errors=True)
+    (BENCH / "dagster_home").mkdir(parents=True)
     Path(bench_env()["KEFU_WAREHOUSE"]).unlink(missing_ok=True)
     results = []
     if generated:
