@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from dagster import DagsterInstance, ExecuteInProcessResult, materialize
+from dagster import (
+    DagsterInstance,
+    DagsterRunStatus,
+    ExecuteInProcessResult,
+    RunsFilter,
+    materialize,
+)
 
 from pipelines.definitions import build_resources, daily_assets, monthly_assets
 from pipelines.plan import load_config
@@ -40,6 +46,30 @@ def dagster_instance() -> DagsterInstance:
     return DagsterInstance.get()
 
 
+def release_orphaned_runs(instance: DagsterInstance) -> None:
+    """A kefu run whose process was killed stays 'started' and keeps the DuckDB writer pool's
+    slot, so every later run would wait for it forever. Mark such runs failed (their process,
+    recorded in the `kefu/pid` tag, no longer exists) and free their slots; the partitions they
+    were writing are whole either way, each being one transaction."""
+    for run in instance.get_runs(filters=RunsFilter(
+            statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING])):
+        pid = run.tags.get("kefu/pid")
+        if pid is None or _alive(int(pid)):
+            continue
+        instance.report_run_failed(run, f"its process {pid} ended without finishing")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @dataclass(frozen=True)
 class SourceSummary:
     source: str
@@ -57,9 +87,11 @@ def run_range(settings: Settings, assets: list, first: str, last: str,
     The configuration is validated first: a bad plan or roster stops the run before anything is
     written (a `ConfigError` naming the file, the field and the rule)."""
     load_config(settings.config)
+    instance = instance or dagster_instance()
+    release_orphaned_runs(instance)
     result = materialize(
         assets,
-        instance=instance or dagster_instance(),
+        instance=instance,
         resources=build_resources(settings),
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
@@ -67,6 +99,7 @@ def run_range(settings: Settings, assets: list, first: str, last: str,
             "dagster/asset_partition_range_start": first,
             "dagster/asset_partition_range_end": last,
             "kefu/range": f"{first}..{last}",
+            "kefu/pid": str(os.getpid()),
         },
     )
     if not result.success:
