@@ -10,6 +10,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 from assets.factory import suite_checks, warehouse_asset
 from pipelines import progress
 from pipelines.config_tables import write_config_tables
+from pipelines.month_inputs import qa_points_by_employee
 from pipelines.partitions import month_end, monthly_partitions, months_in
 from pipelines.plan import load_adjustments, load_config
 from pipelines.resources import KefuPaths, Warehouse
@@ -62,11 +63,8 @@ def kpi_monthly(context: AssetExecutionContext, warehouse: Warehouse,
     with warehouse.connect() as con:
         for first in months:
             version = config.plan.version_for(first)
-            qa: dict[str, Decimal] = {}
-            for adjustment in load_adjustments(paths.landing_path, first.isoformat()[:7]):
-                if adjustment.kind == "qa_points":
-                    qa[adjustment.employee_id] = qa.get(adjustment.employee_id, Decimal(0)) \
-                        + adjustment.amount
+            qa = qa_points_by_employee(load_adjustments(paths.landing_path,
+                                                        first.isoformat()[:7]))
             cursor = con.execute("SELECT * FROM marts.agent_monthly_metrics WHERE month = ? "
                                  "ORDER BY employee_id", [first])
             names = [d[0] for d in cursor.description]

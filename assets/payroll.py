@@ -9,10 +9,11 @@ from dagster import AssetExecutionContext, MaterializeResult
 
 from assets.factory import suite_checks, warehouse_asset
 from pipelines import progress
+from pipelines.month_inputs import days_by_level, pay_adjustment_lines
 from pipelines.partitions import month_end, monthly_partitions, months_in
 from pipelines.plan import load_adjustments, load_config
 from pipelines.resources import KefuPaths, Warehouse
-from pipelines.scoring import PayLine, Score, base_salary_lines, bonus_line
+from pipelines.scoring import Score, base_salary_lines, bonus_line
 from pipelines.warehouse import replace_months
 
 PAYROLL_TABLES = ("marts.payroll_lines", "marts.payroll")
@@ -35,20 +36,9 @@ def payroll(context: AssetExecutionContext, warehouse: Warehouse,
         for first in months:
             version = config.plan.version_for(first)
             days_in_month = monthrange(first.year, first.month)[1]
-            held = con.execute(
-                "SELECT employee_id, level, count(*) FROM marts.agent_daily_metrics "
-                "WHERE day BETWEEN ? AND ? GROUP BY ALL ORDER BY employee_id, min(day)",
-                [first, month_end(first)],
-            ).fetchall()
-            days_by_level: dict[str, dict[str, int]] = {}
-            for employee_id, level, days in held:
-                days_by_level.setdefault(employee_id, {})[level] = days
-            pay_adjustments: dict[str, list[PayLine]] = {}
-            for a in load_adjustments(paths.landing_path, first.isoformat()[:7]):
-                if a.kind == "pay":
-                    pay_adjustments.setdefault(a.employee_id, []).append(PayLine(
-                        "adjustment", Decimal(1), a.amount, a.amount.quantize(Decimal("0.01")),
-                        f"adjustment: {a.reason} ({a.file}:{a.line})"))
+            held = days_by_level(con, first)
+            pay_adjustments = pay_adjustment_lines(
+                load_adjustments(paths.landing_path, first.isoformat()[:7]))
             kpis = con.execute(
                 "SELECT employee_id, name, level, role, kpi_score, tier_min_score, tier_base "
                 "FROM marts.kpi_monthly WHERE month = ? ORDER BY employee_id", [first]
@@ -56,9 +46,9 @@ def payroll(context: AssetExecutionContext, warehouse: Warehouse,
             for employee_id, name, level, role, kpi_score, tier_min, tier_base in kpis:
                 tier = next((t for t in version.bonus_tiers if t.min_score == tier_min), None)
                 score = Score([], Decimal(0), Decimal(0), kpi_score, tier, [])
-                days_employed = sum(days_by_level.get(employee_id, {}).values())
+                days_employed = sum(held.get(employee_id, {}).values())
                 lines = [
-                    *base_salary_lines(days_by_level.get(employee_id, {}), version,
+                    *base_salary_lines(held.get(employee_id, {}), version,
                                        days_in_month),
                     bonus_line(score, version, days_employed, days_in_month),
                     *pay_adjustments.get(employee_id, []),

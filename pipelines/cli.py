@@ -178,6 +178,43 @@ def export(
     console.print(f"{rows} payroll row(s) written")
 
 
+@app.command()
+def whatif(
+    plan: Annotated[Path, typer.Option(help="A candidate plan file (the format of plan.yaml).")],
+    month: Annotated[str, typer.Option(help="The month to recompute, YYYY-MM.")],
+) -> None:
+    """Score and pay a month under a candidate plan into the scratch schema `whatif` (marts and
+    the published files untouched) and print each employee's figures beside the current ones."""
+    from pipelines.plan import ConfigError
+    from pipelines.whatif import run_whatif
+
+    first, _ = month_days(month)
+    settings = Settings.from_env()
+    with console.status(f"Computing the {month} payroll under {plan} ..."):
+        try:
+            result = run_whatif(settings.warehouse, settings.landing, settings.config, plan,
+                                first)
+        except (ConfigError, LookupError) as failure:
+            console.print(f"[red]{failure}[/red]", soft_wrap=True)
+            raise typer.Exit(1) from failure
+    table = Table(title=f"What-if {month}: {result.current_version} (current) vs "
+                        f"{result.candidate_version} ({plan})")
+    columns = ("employee", "name", "score", "tier base", "gross", "candidate score",
+               "candidate tier base", "candidate gross", "difference")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("employee", "name") else "right")
+    for r in result.rows:
+        table.add_row(*("-" if v is None else str(v) for v in (
+            r.employee_id, r.name, r.current_score, r.current_tier_base, r.current_gross,
+            r.candidate_score, r.candidate_tier_base, r.candidate_gross)), f"{r.difference:+}")
+    console.print(table)
+    for note in result.notes:
+        console.print(f"[yellow]note: {note}[/yellow]", soft_wrap=True)
+    console.print(f"Total gross pay: current {result.current_total}, candidate "
+                  f"{result.candidate_total}, difference {result.total_difference:+}   "
+                  "(candidate rows in whatif.kpi_monthly, whatif.payroll)")
+
+
 def print_payroll(settings: Settings, first: date) -> None:
     from pipelines.warehouse import connect
 

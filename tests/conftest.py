@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -48,3 +49,22 @@ def ingest(settings: Settings, source: str, day: str) -> duckdb.DuckDBPyConnecti
     load_day(con, settings.landing, source, the_day, "test-run")
     run_sql(con, f"staging/{STAGING_OF[source]}.sql", day_from=the_day, day_to=the_day)
     return con
+
+
+@pytest.fixture(scope="session")
+def clean_month(tmp_path_factory) -> Settings:
+    """A small generated October, computed end to end and published once per test session;
+    tests that change it work on a copy of its warehouse."""
+    from pipelines.generator import generate
+    from pipelines.runner import backfill_month
+
+    root = tmp_path_factory.mktemp("month")
+    config = root / "config"
+    shutil.copytree(REPO_CONFIG, config)
+    generate("2026-10", root / "landing", agents=6, seed=3, scale=0.1)
+    shutil.copy(root / "landing" / "_roster.csv", config / "roster.csv")
+    settings = Settings(landing=root / "landing", warehouse=root / "warehouse.duckdb",
+                        config=config, publish=root / "publish")
+    with instance_for_test() as instance:
+        backfill_month(settings, date(2026, 10, 1), date(2026, 10, 31), instance)
+    return settings

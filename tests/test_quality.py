@@ -9,9 +9,7 @@ from datetime import date
 
 import pytest
 
-from pipelines.generator import generate
 from pipelines.quality import publish_gate
-from pipelines.runner import backfill_month
 from pipelines.warehouse import connect
 
 FIRST, LAST = date(2026, 10, 1), date(2026, 10, 31)
@@ -35,26 +33,6 @@ FAULTS = {
         "DELETE FROM marts.payroll WHERE employee_id = 'E03'",
         "marts.payroll", "expect_column_values_to_be_in_set(payroll_rows)"),
 }
-
-
-@pytest.fixture(scope="module")
-def clean_month(tmp_path_factory):
-    """A small generated month, computed end to end once; each test works on a copy."""
-    from dagster import instance_for_test
-
-    from pipelines.settings import Settings
-    from tests.conftest import REPO_CONFIG
-
-    root = tmp_path_factory.mktemp("month")
-    config = root / "config"
-    shutil.copytree(REPO_CONFIG, config)
-    generate("2026-10", root / "landing", agents=6, seed=3, scale=0.1)
-    shutil.copy(root / "landing" / "_roster.csv", config / "roster.csv")
-    settings = Settings(landing=root / "landing", warehouse=root / "warehouse.duckdb",
-                        config=config, publish=root / "publish")
-    with instance_for_test() as instance:
-        backfill_month(settings, FIRST, LAST, instance)
-    return settings
 
 
 def test_the_clean_month_passes_every_blocking_suite(clean_month, tmp_path):

@@ -1,0 +1,219 @@
+"""What-if: a month's KPI and payroll under a candidate plan file, beside the real ones.
+
+`run_whatif` reads the month's `marts.agent_monthly_metrics` (numerators and denominators), the
+levels held day by day from `marts.agent_daily_metrics` and the month's adjustments, and scores
+and pays them with the candidate plan's version in force on the month's first day, through the
+same `pipelines.scoring` functions the pipeline uses. The results go to a scratch schema,
+`whatif.kpi_monthly` and `whatif.payroll`, replaced on each run; `marts` and the published files
+are only read, never written.
+
+The metrics are not recomputed: their promotion exclusions (and attribution window, session gap,
+slow threshold and service hours) are those of the plan that produced them. When the candidate
+differs there, the result carries a note saying so.
+
+The asset code sums the month's qa_points per employee, builds the pay-adjustment lines and
+counts the days per level inline (`assets/kpi.py`, `assets/payroll.py`), not as public functions;
+the three small helpers below (`qa_points_by_employee`, `pay_adjustment_lines`,
+`days_by_level`) restate those few lines so this module does not import Dagster assets.
+"""
+
+from __future__ import annotations
+
+from calendar import monthrange
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipelines.month_inputs import days_by_level, pay_adjustment_lines, qa_points_by_employee
+from pipelines.plan import ConfigError, PlanVersion, load_adjustments, load_plan
+from pipelines.scoring import CENT, base_salary_lines, bonus_line, score_employee
+from pipelines.warehouse import connect, transaction, write_rows
+
+ZERO = Decimal("0.00")
+# Plan settings the monthly metrics were computed with; scoring cannot change them.
+METRIC_SETTINGS = ("promo_days_excluded_from", "attribution", "session_gap_minutes",
+                   "slow_response_seconds", "service_hours")
+
+# The scratch tables take the marts tables' columns (less run_id) plus the candidate file.
+WHATIF_DDL = (
+    "CREATE SCHEMA IF NOT EXISTS whatif",
+    "CREATE OR REPLACE TABLE whatif.kpi_monthly AS SELECT * EXCLUDE (run_id), "
+    "'' AS plan_file FROM marts.kpi_monthly LIMIT 0",
+    "CREATE OR REPLACE TABLE whatif.payroll AS SELECT * EXCLUDE (run_id), "
+    "'' AS plan_file FROM marts.payroll LIMIT 0",
+)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """One employee: the published figures (None if absent from marts) and the candidate's."""
+
+    employee_id: str
+    name: str
+    current_score: Decimal | None
+    current_tier_base: Decimal | None
+    current_bonus: Decimal | None
+    current_gross: Decimal | None
+    candidate_score: Decimal | None
+    candidate_tier_base: Decimal | None
+    candidate_bonus: Decimal
+    candidate_gross: Decimal
+
+    @property
+    def difference(self) -> Decimal:
+        return self.candidate_gross - (self.current_gross or ZERO)
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    month: date
+    candidate_file: str
+    candidate_version: str
+    current_version: str
+    rows: list[Comparison]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def current_total(self) -> Decimal:
+        return sum((r.current_gross or ZERO for r in self.rows), ZERO)
+
+    @property
+    def candidate_total(self) -> Decimal:
+        return sum((r.candidate_gross for r in self.rows), ZERO)
+
+    @property
+    def total_difference(self) -> Decimal:
+        return self.candidate_total - self.current_total
+
+
+# --- the pieces the assets compute inline ------------------------------------------------------
+
+
+# --- the what-if -------------------------------------------------------------------------------
+
+
+def _rows(con: duckdb.DuckDBPyConnection, query: str, params: list[Any]) -> list[dict[str, Any]]:
+    cursor = con.execute(query, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
+def _metric_setting_notes(candidate: PlanVersion, current: PlanVersion | None,
+                          current_id: str) -> list[str]:
+    if current is None:
+        return [f"the metrics were computed under plan version {current_id}, which the current "
+                "plan.yaml no longer has; metric settings could not be compared"]
+    notes = []
+    for name in METRIC_SETTINGS:
+        theirs, ours = getattr(current, name), getattr(candidate, name)
+        if theirs != ours:
+            notes.append(f"candidate {name} {_shown(ours)} differs from {_shown(theirs)} of "
+                         f"{current_id}, under which the monthly metrics were computed; they "
+                         "are not recomputed, so the candidate is scored on metrics computed "
+                         "with the current setting")
+    return notes
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(map(str, value)) + "]"
+    if isinstance(value, tuple):
+        return "-".join(f"{t:%H:%M}" for t in value)
+    if hasattr(value, "model_dump"):
+        return str(value.model_dump())
+    return str(value)
+
+
+def run_whatif(warehouse: Path, landing: Path, config: Path, candidate: Path,
+               first: date) -> WhatIf:
+    """Score and pay month `first` under `candidate` (a plan.yaml), write whatif.kpi_monthly and
+    whatif.payroll (replacing them), and compare with marts.kpi_monthly / marts.payroll.
+
+    Raises ConfigError if the candidate (or an adjustment file) is invalid or lacks a level
+    someone held, LookupError if the month has no monthly metrics in the warehouse."""
+    plan = load_plan(candidate)
+    version = plan.version_for(first)
+    adjustments = load_adjustments(landing, first.isoformat()[:7])
+    qa = qa_points_by_employee(adjustments)
+    pay_lines = pay_adjustment_lines(adjustments)
+    days_in_month = monthrange(first.year, first.month)[1]
+    con = connect(warehouse)
+    try:
+        metrics = _rows(con, "SELECT * FROM marts.agent_monthly_metrics WHERE month = ? "
+                             "ORDER BY employee_id", [first])
+        if not metrics:
+            raise LookupError(f"no marts.agent_monthly_metrics rows for {first:%Y-%m}: run "
+                              f"`kefu backfill --month {first:%Y-%m}` first")
+        held = days_by_level(con, first)
+        current = {r["employee_id"]: r for r in _rows(
+            con, "SELECT p.employee_id, k.kpi_score, k.tier_base, p.bonus, p.gross_pay "
+                 "FROM marts.payroll AS p LEFT JOIN marts.kpi_monthly AS k "
+                 "USING (month, employee_id) WHERE p.month = ?", [first])}
+        current_id = metrics[0]["plan_version"]
+        try:
+            current_plan = load_plan(config / "plan.yaml")
+            current_version = next((v for v in current_plan.versions if v.id == current_id),
+                                   None)
+        except ConfigError:
+            current_version = None
+        notes = _metric_setting_notes(version, current_version, current_id)
+        missing = sorted({(level, e) for e, levels in held.items() for level in levels
+                          if level not in version.levels})
+        if missing:
+            raise ConfigError("\n".join(
+                f"{candidate}: levels: version {version.id} has no base salary for level "
+                f"{level!r}, held by {employee_id} in {first:%Y-%m}"
+                for level, employee_id in missing))
+
+        kpi_rows: list[dict[str, Any]] = []
+        pay_rows: list[dict[str, Any]] = []
+        comparisons: list[Comparison] = []
+        for m in metrics:
+            employee_id = m["employee_id"]
+            score = score_employee(m, version.kpi[m["role"]], qa.get(employee_id, Decimal(0)),
+                                   version)
+            levels = held.get(employee_id, {})
+            days_employed = sum(levels.values())
+            lines = [*base_salary_lines(levels, version, days_in_month),
+                     bonus_line(score, version, days_employed, days_in_month),
+                     *pay_lines.get(employee_id, [])]
+            tier_base = score.tier.base.quantize(CENT) if score.tier else None
+            bonus = sum((x.amount for x in lines if x.kind == "bonus"), ZERO)
+            gross = sum((x.amount for x in lines), ZERO)
+            common = {"month": first, "employee_id": employee_id, "name": m["name"],
+                      "level": m["level"], "role": m["role"], "plan_version": version.id,
+                      "plan_file": str(candidate)}
+            kpi_rows.append({
+                **common, "line_points": score.line_points, "qa_points": score.qa_points,
+                "kpi_score": score.kpi_score,
+                "tier_min_score": score.tier.min_score if score.tier else None,
+                "tier_base": tier_base, "flags": "; ".join(score.flags),
+            })
+            pay_rows.append({
+                **common, "days_employed": days_employed,
+                "base_salary": sum((x.amount for x in lines if x.kind == "base_salary"), ZERO),
+                "kpi_score": score.kpi_score, "tier_base": tier_base, "bonus": bonus,
+                "adjustments": sum((x.amount for x in lines if x.kind == "adjustment"), ZERO),
+                "gross_pay": gross, "status": "ok" if score.kpi_score is not None else "review",
+            })
+            now = current.get(employee_id, {})
+            comparisons.append(Comparison(
+                employee_id, m["name"], now.get("kpi_score"), now.get("tier_base"),
+                now.get("bonus"), now.get("gross_pay"), score.kpi_score, tier_base, bonus,
+                gross))
+        missing_current = [c.employee_id for c in comparisons if c.current_gross is None]
+        if missing_current:
+            notes.append("no marts.payroll row (counted as 0.00) for " + ", ".join(
+                missing_current) + f": run `kefu payroll --month {first:%Y-%m}`")
+        with transaction(con):
+            for statement in WHATIF_DDL:
+                con.execute(statement)
+            write_rows(con, "whatif.kpi_monthly", kpi_rows)
+            write_rows(con, "whatif.payroll", pay_rows)
+    finally:
+        con.close()
+    return WhatIf(first, str(candidate), version.id, current_id, comparisons, notes)
