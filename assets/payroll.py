@@ -5,7 +5,7 @@ exact decimals rounded to the cent per line; gross pay is the sum of the rounded
 from calendar import monthrange
 from decimal import Decimal
 
-from dagster import AssetExecutionContext, MaterializeResult
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 
 from assets.factory import suite_checks, warehouse_asset
 from pipelines import progress
@@ -80,7 +80,12 @@ def payroll(context: AssetExecutionContext, warehouse: Warehouse,
                               context.run_id)
     progress.report("marts.payroll", ", ".join(m.isoformat()[:7] for m in months))
     total = sum((r["gross_pay"] for r in pay_rows), Decimal("0.00"))
+    tiers: dict[str, int] = {}
+    for row in pay_rows:
+        tier = str(row["tier_base"]) if row["tier_base"] is not None else "no score"
+        tiers[tier] = tiers.get(tier, 0) + 1
     return MaterializeResult(check_results=checks, metadata={
+        "tier_distribution": MetadataValue.json(tiers),
         "employees": len(pay_rows),
         "gross_pay_total": str(total),
         "review": sum(1 for r in pay_rows if r["status"] == "review"),
