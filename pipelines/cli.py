@@ -237,6 +237,10 @@ def print_payroll(settings: Settings, first: date) -> None:
         table.add_row(*("-" if v is None else str(v) for v in row))
     console.print(table)
     console.print(f"Total gross pay: {total}   warehouse: {settings.warehouse.resolve()}")
+    statements = settings.publish / "statements" / first.isoformat()[:7]
+    if statements.is_dir():
+        console.print(f"Published: {(settings.publish / 'kefu.duckdb').resolve()}   "
+                      f"statements: {statements.resolve()}")
 
 
 def print_ingest_summary(summary: list, first: date, last: date, settings: Settings) -> None:
