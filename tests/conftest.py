@@ -42,6 +42,15 @@ def land(settings: Settings, source: str, day: str, name: str, content: bytes | 
     return path
 
 
+def warehouse_rows(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
+    """Run one query on the warehouse file and close the connection again."""
+    con = connect(settings.warehouse)
+    try:
+        return con.execute(sql, params).fetchall()
+    finally:
+        con.close()
+
+
 def ingest(settings: Settings, source: str, day: str) -> duckdb.DuckDBPyConnection:
     """Load one day of one source through raw and staging; return a connection to inspect."""
     con = connect(settings.warehouse)

@@ -15,8 +15,8 @@ import pytest
 from pipelines.definitions import monthly_assets
 from pipelines.runner import backfill_days, run_range
 from pipelines.settings import Settings
-from pipelines.warehouse import connect
 from tests.conftest import land
+from tests.conftest import warehouse_rows as query
 
 CONFIG = Path(__file__).resolve().parent.parent / "config"
 ROSTER_HEADER = "employee_id,name,account,level,role,effective_from,effective_to"
@@ -60,14 +60,6 @@ def land_orders(settings: Settings, export_day: str, *orders: tuple[str, ...]) -
     """orders: (order id, buyer, amount, status, created at, paid at or "")."""
     lines = [ORDER_HEADER] + [",".join(order) for order in orders]
     land(settings, "orders", export_day, "ExportOrderList.csv", "\n".join(lines) + "\n")
-
-
-def query(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
-    con = connect(settings.warehouse)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 def daily(settings: Settings, employee_id: str, day: str) -> dict:

@@ -30,7 +30,7 @@ from pipelines.cli import app
 from pipelines.definitions import monthly_assets
 from pipelines.runner import backfill_days, run_range
 from pipelines.settings import Settings
-from pipelines.warehouse import connect
+from tests.conftest import warehouse_rows
 from tests.test_metrics import PAID, land_chats, land_orders, make_settings
 
 MONTH = date(2026, 10, 1)
@@ -71,14 +71,6 @@ def build_month(tmp_path: Path, instance) -> Settings:
     backfill_days(settings, date(2026, 10, 19), date(2026, 10, 20), instance)
     run_range(settings, monthly_assets, "2026-10-01", "2026-10-01", instance)
     return settings
-
-
-def warehouse_rows(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
-    con = connect(settings.warehouse)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 def payroll_as_text(settings: Settings) -> list[list[str]]:

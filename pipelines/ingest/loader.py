@@ -49,13 +49,15 @@ def landing_files(landing: Path, source: str, day: date) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
-def read_landing_file(source: Source, path: Path, data: bytes) -> FileRows:
+def read_landing_file(source: Source, path: Path,
+                      data: bytes) -> tuple[FileRows, dict[str, str]]:
+    """The file's rows, and which of its headers holds each canonical field."""
     reader = READERS.get(path.suffix.lower())
     if reader is None or path.suffix.lower() not in source.extensions:
         raise IngestError(path, f"unsupported file type for {source.name}: {path.suffix or '?'}"
                                 f" (expected one of {', '.join(source.extensions)})")
     rows = reader(path, data)
-    _, missing = source.match_headers(rows.headers)
+    mapping, missing = source.match_headers(rows.headers)
     empty_jsonl = rows.file_format == "jsonl" and rows.table.num_rows == 0 and not rows.rejects
     if missing and not empty_jsonl:  # an empty JSONL export has no keys to show, and no rows
         raise IngestError(
@@ -63,7 +65,7 @@ def read_landing_file(source: Source, path: Path, data: bytes) -> FileRows:
             f"no recognisable {source.name} header: missing {', '.join(missing)}"
             f" (found: {', '.join(h.strip() for h in rows.headers) or 'nothing'})",
         )
-    return rows
+    return rows, mapping
 
 
 def load_day(con: duckdb.DuckDBPyConnection, landing: Path, source_name: str, day: date,
@@ -96,8 +98,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, da
                      "duplicate", earlier[0][0], (0, 0, 0), run_id)
         result.files_duplicate += 1
         return
-    rows = read_landing_file(source, path, data)
-    mapping, _ = source.match_headers(rows.headers)
+    rows, mapping = read_landing_file(source, path, data)
     con.register("landing_file", rows.table)
     try:
         con.execute(_landing_rows_sql(source, mapping, rows.headers))
