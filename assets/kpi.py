@@ -15,7 +15,7 @@ from pipelines.partitions import month_end, monthly_partitions, months_in
 from pipelines.plan import load_adjustments, load_config
 from pipelines.resources import KefuPaths, Warehouse
 from pipelines.scoring import METRIC_COLUMNS, round_half_up, score_employee
-from pipelines.warehouse import replace_months, run_sql, transaction
+from pipelines.warehouse import month_table, replace_months, run_sql, transaction
 
 KPI_TABLES = ("marts.kpi_lines", "marts.kpi_monthly")
 
@@ -39,8 +39,11 @@ def agent_monthly_metrics(context: AssetExecutionContext, warehouse: Warehouse,
                 run_sql(con, "marts/agent_monthly_metrics.sql", month_first=first,
                         month_last=month_end(first), plan_version=version.id,
                         promo_excluded=list(version.promo_days_excluded_from))
-        rows = con.execute("SELECT count(*) FROM marts.agent_monthly_metrics WHERE month IN "
-                           "(SELECT unnest(?))", [months]).fetchall()[0][0]
+                replace_months(con, [first], {
+                    "marts.agent_monthly_metrics": "computed_agent_monthly_metrics"})
+        rows = sum(con.execute(
+            f"SELECT count(*) FROM {month_table(con, 'marts.agent_monthly_metrics', first)} "
+            "WHERE month = ?", [first]).fetchall()[0][0] for first in months)
         checks = suite_checks(con, ("marts.agent_monthly_metrics",), months[0],
                               month_end(months[-1]), context.run_id)
     progress.report("marts.agent_monthly_metrics", ", ".join(m.isoformat()[:7] for m in months))
@@ -65,7 +68,8 @@ def kpi_monthly(context: AssetExecutionContext, warehouse: Warehouse,
             version = config.plan.version_for(first)
             qa = qa_points_by_employee(load_adjustments(paths.landing_path,
                                                         first.isoformat()[:7]))
-            cursor = con.execute("SELECT * FROM marts.agent_monthly_metrics WHERE month = ? "
+            metrics_table = month_table(con, "marts.agent_monthly_metrics", first)
+            cursor = con.execute(f"SELECT * FROM {metrics_table} WHERE month = ? "
                                  "ORDER BY employee_id", [first])
             names = [d[0] for d in cursor.description]
             for values in cursor.fetchall():

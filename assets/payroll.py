@@ -1,20 +1,29 @@
 """Payroll: per employee-month pay lines (base salary per level held, KPI bonus, manual pay
-adjustments) and the payroll row that sums them. Amounts come from `pipelines/scoring.py`,
-exact decimals rounded to the cent per line; gross pay is the sum of the rounded lines."""
+adjustments, restatements of closed months) and the payroll row that sums them. Amounts come
+from `pipelines/scoring.py`, exact decimals rounded to the cent per line; gross pay is the sum of
+the rounded lines. Re-running a closed month: see `pipelines/closing.py`."""
 
 from calendar import monthrange
+from datetime import date
 from decimal import Decimal
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
+from duckdb import DuckDBPyConnection
 
 from assets.factory import suite_checks, warehouse_asset
 from pipelines import progress
+from pipelines.closing import (
+    DEFAULT_REASON,
+    paying_months,
+    record_restatement,
+    restatement_lines,
+)
 from pipelines.month_inputs import days_by_level, pay_adjustment_lines
 from pipelines.partitions import month_end, monthly_partitions, months_in
-from pipelines.plan import load_adjustments, load_config
+from pipelines.plan import Config, load_adjustments, load_config
 from pipelines.resources import KefuPaths, Warehouse
 from pipelines.scoring import Score, base_salary_lines, bonus_line
-from pipelines.warehouse import replace_months
+from pipelines.warehouse import closed_months, month_table, replace_months, transaction
 
 PAYROLL_TABLES = ("marts.payroll_lines", "marts.payroll")
 
@@ -24,59 +33,32 @@ PAYROLL_TABLES = ("marts.payroll_lines", "marts.payroll")
     partitions=monthly_partitions, checked=PAYROLL_TABLES,
     description="`marts.payroll_lines` (month x employee x pay line) and `marts.payroll` "
                 "(month x employee). Days and levels come from `marts.agent_daily_metrics`, "
-                "the score and tier from `marts.kpi_monthly`.",
+                "the score and tier from `marts.kpi_monthly`. A closed month's re-run goes to "
+                "`restated.*` and its differences to `marts.restatements` "
+                "(`sql/marts/restatements.sql`), paid in the first open month.",
 )
 def payroll(context: AssetExecutionContext, warehouse: Warehouse,
             paths: KefuPaths) -> MaterializeResult:
     config = load_config(paths.config_path)
     months = months_in(context.partition_time_window)
-    line_rows: list[dict] = []
+    reason = context.run.tags.get("kefu/reason", DEFAULT_REASON)
     pay_rows: list[dict] = []
+    restated: dict[str, date] = {}
     with warehouse.connect() as con:
-        for first in months:
-            version = config.plan.version_for(first)
-            days_in_month = monthrange(first.year, first.month)[1]
-            held = days_by_level(con, first)
-            pay_adjustments = pay_adjustment_lines(
-                load_adjustments(paths.landing_path, first.isoformat()[:7]))
-            kpis = con.execute(
-                "SELECT employee_id, name, level, role, kpi_score, tier_min_score, tier_base "
-                "FROM marts.kpi_monthly WHERE month = ? ORDER BY employee_id", [first]
-            ).fetchall()
-            for employee_id, name, level, role, kpi_score, tier_min, tier_base in kpis:
-                tier = next((t for t in version.bonus_tiers if t.min_score == tier_min), None)
-                score = Score([], Decimal(0), Decimal(0), kpi_score, tier, [])
-                days_employed = sum(held.get(employee_id, {}).values())
-                lines = [
-                    *base_salary_lines(held.get(employee_id, {}), version,
-                                       days_in_month),
-                    bonus_line(score, version, days_employed, days_in_month),
-                    *pay_adjustments.get(employee_id, []),
-                ]
-                for number, line in enumerate(lines, start=1):
-                    line_rows.append({
-                        "month": first, "employee_id": employee_id, "line_no": number,
-                        "kind": line.kind, "quantity": line.quantity, "rate": line.rate,
-                        "amount": line.amount, "explanation": line.explanation,
-                        "plan_version": version.id, "run_id": context.run_id,
-                    })
-                pay_rows.append({
-                    "employee_id": employee_id, "name": name, "month": first, "level": level,
-                    "role": role, "days_employed": days_employed,
-                    "base_salary": sum((x.amount for x in lines if x.kind == "base_salary"),
-                                       Decimal("0.00")),
-                    "kpi_score": kpi_score, "tier_base": tier_base,
-                    "bonus": sum((x.amount for x in lines if x.kind == "bonus"), Decimal("0.00")),
-                    "adjustments": sum((x.amount for x in lines if x.kind == "adjustment"),
-                                       Decimal("0.00")),
-                    "gross_pay": sum((x.amount for x in lines), Decimal("0.00")),
-                    "plan_version": version.id,
-                    "status": "ok" if kpi_score is not None else "review",
-                    "run_id": context.run_id,
-                })
-        replace_months(con, months, {"marts.payroll_lines": line_rows,
-                                     "marts.payroll": pay_rows})
-        checks = suite_checks(con, PAYROLL_TABLES, months[0], month_end(months[-1]),
+        closed = closed_months(con)
+        with transaction(con):
+            # A closed month first (its rows go to restated.*, its differences to the first
+            # open month), then the open months, which pay the differences.
+            for first in [m for m in months if m in closed]:
+                replace_months(con, [first], pay_month(con, config, paths, first, context.run_id))
+                restated[f"{first:%Y-%m}"] = record_restatement(con, first, context.run_id,
+                                                                reason)
+            for first in paying_months(con, months):
+                tables = pay_month(con, config, paths, first, context.run_id)
+                replace_months(con, [first], tables)
+                pay_rows += tables["marts.payroll"]
+        checked = sorted({*months, *restated.values()})
+        checks = suite_checks(con, PAYROLL_TABLES, checked[0], month_end(checked[-1]),
                               context.run_id)
     progress.report("marts.payroll", ", ".join(m.isoformat()[:7] for m in months))
     total = sum((r["gross_pay"] for r in pay_rows), Decimal("0.00"))
@@ -89,4 +71,61 @@ def payroll(context: AssetExecutionContext, warehouse: Warehouse,
         "employees": len(pay_rows),
         "gross_pay_total": str(total),
         "review": sum(1 for r in pay_rows if r["status"] == "review"),
+        "restated_closed_months": MetadataValue.json(
+            {closed_label: f"{paid_in:%Y-%m}" for closed_label, paid_in in restated.items()}),
     })
+
+
+def pay_month(con: DuckDBPyConnection, config: Config, paths: KefuPaths, first: date,
+              run_id: str) -> dict[str, list[dict]]:
+    """One month's pay lines and payroll rows, from its KPI scores and the levels held."""
+    version = config.plan.version_for(first)
+    days_in_month = monthrange(first.year, first.month)[1]
+    held = days_by_level(con, first)
+    adjustments = pay_adjustment_lines(load_adjustments(paths.landing_path, f"{first:%Y-%m}"))
+    restatements = restatement_lines(con, first)
+    kpis = con.execute(
+        "SELECT employee_id, name, level, role, kpi_score, tier_min_score, tier_base "
+        f"FROM {month_table(con, 'marts.kpi_monthly', first)} WHERE month = ? "
+        "ORDER BY employee_id", [first]).fetchall()
+    # Someone who has left still gets a payroll row for a restatement of a month they worked.
+    scored = {k[0] for k in kpis}
+    kpis += con.execute(
+        "SELECT employee_id, arg_max(name, month), arg_max(level, month), arg_max(role, month), "
+        "NULL, NULL, NULL FROM marts.payroll WHERE employee_id IN (SELECT unnest(?)) "
+        "GROUP BY employee_id ORDER BY employee_id",
+        [sorted(set(restatements) - scored)]).fetchall()
+    line_rows: list[dict] = []
+    pay_rows: list[dict] = []
+    for employee_id, name, level, role, kpi_score, tier_min, tier_base in kpis:
+        tier = next((t for t in version.bonus_tiers if t.min_score == tier_min), None)
+        score = Score([], Decimal(0), Decimal(0), kpi_score, tier, [])
+        days_employed = sum(held.get(employee_id, {}).values())
+        lines = [
+            *base_salary_lines(held.get(employee_id, {}), version, days_in_month),
+            bonus_line(score, version, days_employed, days_in_month),
+            *adjustments.get(employee_id, []),
+            *restatements.get(employee_id, []),
+        ]
+        for number, line in enumerate(lines, start=1):
+            line_rows.append({
+                "month": first, "employee_id": employee_id, "line_no": number,
+                "kind": line.kind, "quantity": line.quantity, "rate": line.rate,
+                "amount": line.amount, "explanation": line.explanation,
+                "plan_version": version.id, "run_id": run_id,
+            })
+        pay_rows.append({
+            "employee_id": employee_id, "name": name, "month": first, "level": level,
+            "role": role, "days_employed": days_employed,
+            "base_salary": sum((x.amount for x in lines if x.kind == "base_salary"),
+                               Decimal("0.00")),
+            "kpi_score": kpi_score, "tier_base": tier_base,
+            "bonus": sum((x.amount for x in lines if x.kind == "bonus"), Decimal("0.00")),
+            "adjustments": sum((x.amount for x in lines if x.kind == "adjustment"),
+                               Decimal("0.00")),
+            "gross_pay": sum((x.amount for x in lines), Decimal("0.00")),
+            "plan_version": version.id,
+            "status": "ok" if kpi_score is not None else "review",
+            "run_id": run_id,
+        })
+    return {"marts.payroll_lines": line_rows, "marts.payroll": pay_rows}

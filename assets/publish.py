@@ -7,10 +7,12 @@ from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataV
 
 from assets.factory import warehouse_asset
 from pipelines import progress
+from pipelines.closing import paying_months
 from pipelines.partitions import month_end, monthly_partitions, months_in
 from pipelines.publish import publish_months
 from pipelines.quality import publish_gate
 from pipelines.resources import KefuPaths, Warehouse
+from pipelines.warehouse import closed_months
 
 
 @warehouse_asset(
@@ -20,14 +22,18 @@ from pipelines.resources import KefuPaths, Warehouse
                 "(`pipelines.quality.publish_gate`). Files in `KEFU_PUBLISH`: `kefu.duckdb` "
                 "(read-only copy of the `marts` and "
                 "`audit` schemas, renamed into place), `payroll_<YYYY-MM>.csv` (UTF-8 BOM) and "
-                "`.xlsx`, and `statements/<YYYY-MM>/<employee_id>.html`. "
+                "`.xlsx`, and `statements/<YYYY-MM>/<employee_id>.html`. A closed month's "
+                "files are never rewritten; the open month paying its restatement is. "
                 "Code: `pipelines/publish.py`, `pipelines/statements.py`.",
 )
 def publish_payroll(context: AssetExecutionContext, warehouse: Warehouse,
                     paths: KefuPaths) -> MaterializeResult:
     months = months_in(context.partition_time_window)
     with warehouse.connect() as con:
-        failed = publish_gate(con, months[0], month_end(months[-1]), context.run_id)
+        # A closed month's files are final; the open month paying its restatement is published.
+        paying = paying_months(con, months)
+        judged = sorted({*months, *paying})
+        failed = publish_gate(con, judged[0], month_end(judged[-1]), context.run_id)
         if failed:
             raise Failure(
                 description="not published: the payroll or an input it stands on fails its "
@@ -36,8 +42,9 @@ def publish_payroll(context: AssetExecutionContext, warehouse: Warehouse,
                                 for r in failed),
                 metadata={"failed_suites": [r.suite for r in failed]},
             )
-        published = publish_months(con, months, paths.publish_path, paths.landing_path)
-    progress.report("publish", ", ".join(published.rows_by_month))
+        published = publish_months(con, paying, paths.publish_path, paths.landing_path)
+        kept = sorted(f"{m:%Y-%m}" for m in set(months) & closed_months(con))
+    progress.report("publish", ", ".join(published.rows_by_month) or "snapshot")
     root = paths.publish_path.resolve()
     return MaterializeResult(metadata={
         "path": MetadataValue.path(str(root)),
@@ -47,6 +54,7 @@ def publish_payroll(context: AssetExecutionContext, warehouse: Warehouse,
         "rows": sum(published.rows_by_month.values()),
         "rows_by_month": MetadataValue.json(published.rows_by_month),
         "statements_by_month": MetadataValue.json(published.statements_by_month),
+        "closed_months_kept": MetadataValue.json(kept),
         "files": MetadataValue.md("\n".join(
             f"- `{path.resolve().relative_to(root)}`" for path in published.files[:50])
             + (f"\n- … and {len(published.files) - 50} more" if len(published.files) > 50

@@ -61,6 +61,7 @@ def backfill(
     month: Annotated[str | None, typer.Option(help="A whole month, YYYY-MM.")] = None,
     from_day: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
     to_day: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
+    reason: Annotated[str | None, typer.Option(help=REASON_HELP)] = None,
 ) -> None:
     """Materialize every asset for a month (or a range of days) as a single run."""
     from pipelines.plan import ConfigError
@@ -85,7 +86,8 @@ def backfill(
 
         progress.listen(advance)
         try:
-            summary = (backfill_month if month else backfill_days)(settings, first, last)
+            summary = (backfill_month if month else backfill_days)(settings, first, last,
+                                                                   reason=reason)
         except (BackfillFailed, ConfigError) as failure:
             console.print(f"[red]{failure}[/red]")
             raise typer.Exit(1) from failure
@@ -94,13 +96,20 @@ def backfill(
     print_ingest_summary(summary, first, last, settings)
     if month:
         print_payroll(settings, first)
+        print_restatements(settings, first)
+
+
+REASON_HELP = ("Why a closed month is re-run (a late refund, a corrected export): recorded with "
+               "its restatement.")
 
 
 @app.command()
 def payroll(
     month: Annotated[str, typer.Option(help="The month to compute, YYYY-MM.")],
+    reason: Annotated[str | None, typer.Option(help=REASON_HELP)] = None,
 ) -> None:
-    """Recompute a month's metrics, KPI and payroll from the loaded days, and print it."""
+    """Recompute a month's metrics, KPI and payroll from the loaded days, publish it, and print
+    it. A closed month keeps what was paid: the differences go to the first open month."""
     from pipelines.definitions import monthly_assets
     from pipelines.plan import ConfigError
     from pipelines.runner import BackfillFailed, run_range
@@ -109,11 +118,51 @@ def payroll(
     settings = Settings.from_env()
     with console.status(f"Computing the {month} payroll ..."):
         try:
-            run_range(settings, monthly_assets, first.isoformat(), first.isoformat())
+            run_range(settings, monthly_assets, first.isoformat(), first.isoformat(),
+                      reason=reason)
         except (BackfillFailed, ConfigError) as failure:
             console.print(f"[red]{failure}[/red]")
             raise typer.Exit(1) from failure
     print_payroll(settings, first)
+    print_restatements(settings, first)
+
+
+@app.command()
+def close(
+    month: Annotated[str, typer.Option(help="The month to close, YYYY-MM.")],
+) -> None:
+    """Close a paid month: its payroll and published files never change again. A later re-run
+    of it records each employee's difference as a pay line of the first open month."""
+    import getpass
+
+    from pipelines.closing import NotClosable, close_month
+    from pipelines.warehouse import connect
+
+    first, _ = month_days(month)
+    settings = Settings.from_env()
+    con = connect(settings.warehouse)
+    try:
+        closed, new = close_month(con, first, settings.publish, getpass.getuser())
+    except NotClosable as refused:
+        console.print(f"[red]{refused}[/red]", soft_wrap=True)
+        raise typer.Exit(1) from refused
+    finally:
+        con.close()
+    console.print(f"{month} {'closed' if new else 'was already closed'} on "
+                  f"{closed.closed_at:%Y-%m-%d %H:%M} by {closed.closed_by}: "
+                  f"{closed.employees} employees, gross pay {closed.gross_pay_total}, "
+                  f"payroll CSV sha256 {closed.payroll_csv_sha256[:12]}")
+
+
+@app.command()
+def restatement(
+    month: Annotated[str, typer.Option(help="A closed month, YYYY-MM.")],
+) -> None:
+    """Show what re-runs of a closed month changed per employee, and which month pays it; and
+    the restatements of earlier months that this month pays."""
+    first, _ = month_days(month)
+    if not print_restatements(Settings.from_env(), first):
+        console.print(f"no restatements of or paid in {month}")
 
 
 @app.command()
@@ -241,6 +290,41 @@ def print_payroll(settings: Settings, first: date) -> None:
     if statements.is_dir():
         console.print(f"Published: {(settings.publish / 'kefu.duckdb').resolve()}   "
                       f"statements: {statements.resolve()}")
+
+
+def print_restatements(settings: Settings, first: date) -> bool:
+    """Print the restatements of `first` (if closed) and those it pays; False if none."""
+    from pipelines.closing import closed_month
+    from pipelines.warehouse import connect
+
+    con = connect(settings.warehouse)
+    try:
+        closed = closed_month(con, first)
+        rows = con.execute(
+            "SELECT r.closed_month, r.paid_in_month, r.employee_id, r.name, r.paid_gross, "
+            "r.restated_gross, r.difference, r.paid_in_month IN (SELECT month FROM marts.payroll"
+            " WHERE employee_id = r.employee_id), r.changes, r.reason FROM marts.restatements r "
+            "WHERE ? IN (r.closed_month, r.paid_in_month) "
+            "ORDER BY r.closed_month, r.paid_in_month, r.employee_id", [first]).fetchall()
+    finally:
+        con.close()
+    if closed:
+        console.print(f"{first:%Y-%m} is closed ({closed.closed_at:%Y-%m-%d %H:%M}, "
+                      f"{closed.closed_by}): its marts rows and published files are as paid, "
+                      f"gross {closed.gross_pay_total}; re-run figures are in restated.*")
+    if not rows:
+        return False
+    table = Table(title=f"Restatements of or paid in {first:%Y-%m}")
+    for column in ("closed month", "paid in", "employee", "name", "paid gross",
+                   "restated gross", "difference", "on payroll", "changes", "reason"):
+        table.add_column(column, justify="right" if column in (
+            "paid gross", "restated gross", "difference") else "left")
+    for closed_month_, paid_in, *values, on_payroll, changes, reason in rows:
+        table.add_row(f"{closed_month_:%Y-%m}", f"{paid_in:%Y-%m}",
+                      *(str(v) for v in values[:-1]), f"{values[-1]:+}",
+                      "yes" if on_payroll else "when computed", changes, reason)
+    console.print(table)
+    return True
 
 
 def print_ingest_summary(summary: list, first: date, last: date, settings: Settings) -> None:

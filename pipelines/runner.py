@@ -81,11 +81,12 @@ class SourceSummary:
 
 
 def run_range(settings: Settings, assets: list, first: str, last: str,
-              instance: DagsterInstance | None = None) -> None:
+              instance: DagsterInstance | None = None, reason: str | None = None) -> None:
     """Materialize `assets` over partitions first..last as one run; raise with each step's error.
 
     The configuration is validated first: a bad plan or roster stops the run before anything is
-    written (a `ConfigError` naming the file, the field and the rule)."""
+    written (a `ConfigError` naming the file, the field and the rule). `reason` is recorded
+    with the restatement when the range re-runs a closed month."""
     load_config(settings.config)
     instance = instance or dagster_instance()
     release_orphaned_runs(instance)
@@ -100,6 +101,7 @@ def run_range(settings: Settings, assets: list, first: str, last: str,
             "dagster/asset_partition_range_end": last,
             "kefu/range": f"{first}..{last}",
             "kefu/pid": str(os.getpid()),
+            **({"kefu/reason": reason} if reason else {}),
         },
     )
     if not result.success:
@@ -108,18 +110,20 @@ def run_range(settings: Settings, assets: list, first: str, last: str,
 
 
 def backfill_days(settings: Settings, first: date, last: date,
-                  instance: DagsterInstance | None = None) -> list[SourceSummary]:
+                  instance: DagsterInstance | None = None,
+                  reason: str | None = None) -> list[SourceSummary]:
     """Every daily asset for first..last in one run; return what was ingested."""
-    run_range(settings, daily_assets, first.isoformat(), last.isoformat(), instance)
+    run_range(settings, daily_assets, first.isoformat(), last.isoformat(), instance, reason)
     return ingest_summary(settings, first, last)
 
 
 def backfill_month(settings: Settings, first: date, last: date,
-                   instance: DagsterInstance | None = None) -> list[SourceSummary]:
+                   instance: DagsterInstance | None = None,
+                   reason: str | None = None) -> list[SourceSummary]:
     """A whole month: the daily graph in one run, then metrics, KPI and payroll in another."""
-    summary = backfill_days(settings, first, last, instance)
+    summary = backfill_days(settings, first, last, instance, reason)
     month = first.isoformat()[:7]
-    run_range(settings, monthly_assets, f"{month}-01", f"{month}-01", instance)
+    run_range(settings, monthly_assets, f"{month}-01", f"{month}-01", instance, reason)
     return summary
 
 

@@ -15,7 +15,7 @@ import pyarrow as pa
 MEMORY_LIMIT = "1GB"
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 SCHEMA_FILES = ("schema/raw.sql", "schema/staging.sql", "schema/intermediate.sql",
-                "schema/config.sql", "schema/marts.sql")
+                "schema/config.sql", "schema/marts.sql", "schema/restated.sql")
 COMMENTS_FILE = "schema/marts_comments.sql"
 
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -78,25 +78,65 @@ def write_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, 
         con.unregister("python_rows")
 
 
+_IN_TRANSACTION: set[int] = set()  # id() of the connections inside `transaction`
+
+
 @contextmanager
 def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
-    """All or nothing: a failed partition leaves the warehouse as it was."""
+    """All or nothing: a failed partition leaves the warehouse as it was. Inside another
+    transaction on the same connection it joins that one (DuckDB does not nest them)."""
+    if id(con) in _IN_TRANSACTION:
+        yield con
+        return
     con.execute("BEGIN TRANSACTION")
+    _IN_TRANSACTION.add(id(con))
     try:
         yield con
     except BaseException:
         con.execute("ROLLBACK")
         raise
+    finally:
+        _IN_TRANSACTION.discard(id(con))
     con.execute("COMMIT")
 
 
+def closed_months(con: duckdb.DuckDBPyConnection) -> set[date]:
+    """The months `kefu close` has closed (see pipelines/closing.py)."""
+    return {row[0] for row in con.execute("SELECT month FROM marts.closed_months").fetchall()}
+
+
+def month_table(con: duckdb.DuckDBPyConnection, table: str, month: date) -> str:
+    """Where month-grained `marts.<name>` rows of `month` are current: `restated.<name>` for a
+    closed month that has been re-run since, else the marts table itself."""
+    name = table.split(".", 1)[1]
+    if month in closed_months(con) and con.execute(
+            f"SELECT count(*) FROM restated.{name} WHERE month = ?", [month]).fetchall()[0][0]:
+        return f"restated.{name}"
+    return table
+
+
 def replace_months(con: duckdb.DuckDBPyConnection, months: list[date],
-                   rows_by_table: dict[str, list[dict[str, Any]]]) -> None:
-    """Replace the given months of month-grained marts tables with freshly computed rows."""
+                   rows_by_table: dict[str, list[dict[str, Any]] | str]) -> None:
+    """Replace the given months of month-grained marts tables with freshly computed rows (a list
+    of rows, or the name of a relation holding them).
+
+    A closed month's marts rows are final: its fresh rows go to `restated.<table>` instead, where
+    the restatement (pipelines/closing.py) compares them with what was paid."""
+    closed = closed_months(con)
     with transaction(con):
         for table, rows in rows_by_table.items():
-            con.execute(f"DELETE FROM {table} WHERE month IN (SELECT unnest(?))", [months])
-            write_rows(con, table, rows)
+            restated = f"restated.{table.split('.', 1)[1]}"
+            for target, target_months in ((table, [m for m in months if m not in closed]),
+                                          (restated, [m for m in months if m in closed])):
+                if not target_months:
+                    continue
+                con.execute(f"DELETE FROM {target} WHERE month IN (SELECT unnest(?))",
+                            [target_months])
+                if isinstance(rows, str):
+                    con.execute(f"INSERT INTO {target} SELECT * FROM {rows} "
+                                "WHERE month IN (SELECT unnest(?))", [target_months])
+                else:
+                    write_rows(con, target, [r for r in rows if r["month"] in target_months])
 
 
 def range_metadata(con: duckdb.DuckDBPyConnection, table: str, day_column: str, first: date,

@@ -4,9 +4,12 @@
 -- named in $promo_excluded (the plan's promo_days_excluded_from) are summed over non-promotion
 -- days only; promo_days says how many employed days that left out. Level and role are those of
 -- the employee's last employed day of the month.
-DELETE FROM marts.agent_monthly_metrics WHERE month = $month_first;
+-- The rows land in the temporary table computed_agent_monthly_metrics; the asset moves them into
+-- marts (or, for a closed month, restated) with pipelines.warehouse.replace_months.
+CREATE OR REPLACE TEMP TABLE computed_agent_monthly_metrics AS
+FROM marts.agent_monthly_metrics LIMIT 0;
 
-INSERT INTO marts.agent_monthly_metrics
+INSERT INTO computed_agent_monthly_metrics
 WITH daily AS (
     SELECT *,
         is_promo_day AND list_contains($promo_excluded, 'reply_rate') AS skip_reply,

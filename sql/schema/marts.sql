@@ -164,3 +164,29 @@ CREATE TABLE IF NOT EXISTS marts.payroll (
     status VARCHAR NOT NULL,           -- ok | review
     run_id VARCHAR NOT NULL
 );
+
+-- Months whose payroll is final (`kefu close`); see pipelines/closing.py.
+CREATE TABLE IF NOT EXISTS marts.closed_months (
+    month DATE NOT NULL PRIMARY KEY,
+    closed_at TIMESTAMP NOT NULL,
+    closed_by VARCHAR NOT NULL,
+    employees INTEGER NOT NULL,
+    gross_pay_total DECIMAL(18, 2) NOT NULL,
+    payroll_csv_sha256 VARCHAR NOT NULL    -- of the published payroll_<YYYY-MM>.csv
+);
+
+-- What a re-run of a closed month changed, per employee, and the month that pays it.
+CREATE TABLE IF NOT EXISTS marts.restatements (
+    closed_month DATE NOT NULL,
+    paid_in_month DATE NOT NULL,           -- the first open month after closed_month
+    employee_id VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    paid_gross DECIMAL(18, 2) NOT NULL,    -- closed gross + earlier restatements of the month
+    restated_gross DECIMAL(18, 2) NOT NULL,
+    difference DECIMAL(18, 2) NOT NULL,
+    paid_kpi_score DECIMAL(5, 2),
+    restated_kpi_score DECIMAL(5, 2),
+    changes VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL,
+    run_id VARCHAR NOT NULL
+);

@@ -1,0 +1,144 @@
+"""Closing a month, and restating one that is closed (SPEC 9, `kefu close`).
+
+Once finance has paid a month, `close_month` records it in `marts.closed_months`. From then on
+the month's monthly marts rows (metrics, KPI, payroll) and its published files never change:
+`pipelines.warehouse.replace_months` sends a re-run's rows to `restated.*` instead, and
+publishing skips the month's files. The re-run's difference per employee is recorded by
+`sql/marts/restatements.sql` in `marts.restatements` and paid as a pay adjustment line of the
+first open month after it, whose payroll (if already computed) is recomputed and republished
+in the same run. A refund that arrives after the month was paid is thus a clawback line on the
+agent's next statement.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from pipelines.partitions import month_end
+from pipelines.publish import export_path
+from pipelines.quality import publish_gate
+from pipelines.scoring import PayLine
+from pipelines.warehouse import closed_months, run_sql, transaction
+
+DEFAULT_REASON = "re-run of a closed month"
+
+
+class NotClosable(Exception):
+    """The month cannot be closed yet; the message says why and what to run."""
+
+
+@dataclass(frozen=True)
+class ClosedMonth:
+    month: date
+    closed_at: datetime
+    closed_by: str
+    employees: int
+    gross_pay_total: Decimal
+    payroll_csv_sha256: str
+
+
+def closed_month(con: duckdb.DuckDBPyConnection, month: date) -> ClosedMonth | None:
+    rows = con.execute("SELECT * FROM marts.closed_months WHERE month = ?", [month]).fetchall()
+    return ClosedMonth(*rows[0]) if rows else None
+
+
+def close_month(con: duckdb.DuckDBPyConnection, month: date, publish_dir: Path,
+                closed_by: str) -> tuple[ClosedMonth, bool]:
+    """Close `month`; return it and whether it was newly closed (closing twice changes nothing).
+
+    Only a payroll that passes its blocking checks and whose published CSV is the payroll in
+    the warehouse can be closed: what is closed is what was paid."""
+    already = closed_month(con, month)
+    if already:
+        return already, False
+    label = f"{month:%Y-%m}"
+    employees, total = con.execute(
+        "SELECT count(*), coalesce(sum(gross_pay), 0) FROM marts.payroll WHERE month = ?",
+        [month]).fetchall()[0]
+    if not employees:
+        raise NotClosable(f"{label} has no payroll: run `kefu backfill --month {label}` first")
+    failed = publish_gate(con, month, month_end(month), f"close-{label}")
+    if failed:
+        raise NotClosable(f"{label} fails its blocking checks ("
+                          + ", ".join(r.suite for r in failed) + "): fix and re-run it first")
+    csv = export_path(publish_dir, month, "csv")
+    if not csv.exists():
+        raise NotClosable(f"{label} is not published ({csv} is missing): run "
+                          f"`kefu payroll --month {label}` first")
+    if not _published_is_current(con, csv, month):
+        raise NotClosable(f"{csv} is not the payroll in the warehouse: run "
+                          f"`kefu payroll --month {label}` to publish it again first")
+    closed = ClosedMonth(month, datetime.now().replace(microsecond=0), closed_by, employees,
+                         total, hashlib.sha256(csv.read_bytes()).hexdigest())
+    con.execute("INSERT INTO marts.closed_months VALUES (?, ?, ?, ?, ?, ?)",
+                [closed.month, closed.closed_at, closed.closed_by, closed.employees,
+                 closed.gross_pay_total, closed.payroll_csv_sha256])
+    return closed, True
+
+
+def _published_is_current(con: duckdb.DuckDBPyConnection, csv: Path, month: date) -> bool:
+    """The published CSV has the warehouse's run_id on every row (the last column)."""
+    run_ids = {line.rsplit(",", 1)[-1].strip()
+               for line in csv.read_text(encoding="utf-8-sig").splitlines()[1:] if line}
+    current = {row[0] for row in con.execute(
+        "SELECT DISTINCT run_id FROM marts.payroll WHERE month = ?", [month]).fetchall()}
+    return run_ids == current
+
+
+def first_open_month(con: duckdb.DuckDBPyConnection, after: date) -> date:
+    """The first month after `after` that is not closed: where its restatements are paid."""
+    closed = closed_months(con)
+    month = _next_month(after)
+    while month in closed:
+        month = _next_month(month)
+    return month
+
+
+def _next_month(first: date) -> date:
+    return (first + timedelta(days=32)).replace(day=1)
+
+
+def paying_months(con: duckdb.DuckDBPyConnection, months: list[date]) -> list[date]:
+    """The open months whose payroll and files a run over `months` writes: the open ones among
+    them, and for each closed one the open month that pays its restatement, if that month's
+    payroll has been computed already."""
+    closed = closed_months(con)
+    paying = {m for m in months if m not in closed}
+    for month in months:
+        if month in closed:
+            target = first_open_month(con, month)
+            if con.execute("SELECT count(*) FROM marts.payroll WHERE month = ?",
+                           [target]).fetchall()[0][0]:
+                paying.add(target)
+    return sorted(paying)
+
+
+def record_restatement(con: duckdb.DuckDBPyConnection, closed: date, run_id: str,
+                       reason: str) -> date:
+    """Compare the closed month's re-run (restated.payroll) with what was paid, and record each
+    employee's difference for the first open month; return that month."""
+    paid_in = first_open_month(con, closed)
+    with transaction(con):
+        run_sql(con, "marts/restatements.sql", closed_month=closed, paid_in_month=paid_in,
+                run_id=run_id, reason=reason)
+    return paid_in
+
+
+def restatement_lines(con: duckdb.DuckDBPyConnection, month: date) -> dict[str, list[PayLine]]:
+    """employee -> the pay adjustment lines `month` pays for re-runs of closed months."""
+    lines: dict[str, list[PayLine]] = {}
+    for employee_id, closed, paid, restated, difference, changes, reason in con.execute(
+            "SELECT employee_id, closed_month, paid_gross, restated_gross, difference, changes, "
+            "reason FROM marts.restatements WHERE paid_in_month = ? "
+            "ORDER BY employee_id, closed_month", [month]).fetchall():
+        lines.setdefault(employee_id, []).append(PayLine(
+            "adjustment", Decimal(1), difference, difference,
+            f"restatement of {closed:%Y-%m} (closed): gross {paid} -> {restated} "
+            f"({changes}); reason: {reason}"))
+    return lines
