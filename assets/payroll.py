@@ -53,11 +53,12 @@ def payroll(context: AssetExecutionContext, warehouse: Warehouse,
                 replace_months(con, [first], pay_month(con, config, paths, first, context.run_id))
                 restated[f"{first:%Y-%m}"] = record_restatement(con, first, context.run_id,
                                                                 reason)
-            for first in paying_months(con, months):
+            paying = paying_months(con, months)
+            for first in paying:
                 tables = pay_month(con, config, paths, first, context.run_id)
                 replace_months(con, [first], tables)
                 pay_rows += tables["marts.payroll"]
-        checked = sorted({*months, *restated.values()})
+        checked = sorted({*months, *paying})
         checks = suite_checks(con, PAYROLL_TABLES, checked[0], month_end(checked[-1]),
                               context.run_id)
     progress.report("marts.payroll", ", ".join(m.isoformat()[:7] for m in months))

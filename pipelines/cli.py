@@ -64,8 +64,6 @@ def backfill(
     reason: Annotated[str | None, typer.Option(help=REASON_HELP)] = None,
 ) -> None:
     """Materialize every asset for a month (or a range of days) as a single run."""
-    from pipelines.plan import ConfigError
-    from pipelines.runner import BackfillFailed, backfill_days, backfill_month
 
     if month:
         first, last = month_days(month)
@@ -74,6 +72,40 @@ def backfill(
     else:
         raise typer.BadParameter("give --month YYYY-MM, or --from and --to")
     settings = Settings.from_env()
+    summary = run_with_progress(settings, first, last, whole_month=bool(month), reason=reason)
+    print_ingest_summary(summary, first, last, settings)
+    if month:
+        print_payroll(settings, first)
+        print_restatements(settings, first)
+
+
+@app.command()
+def nightly(
+    day: Annotated[str | None, typer.Option(
+        "--date", help="The day to load, YYYY-MM-DD (default: yesterday, shop time).")] = None,
+) -> None:
+    """What the nightly schedule runs: load a day's exports and recompute it and the days before
+    it whose attribution window is still open, as one run."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from pipelines.partitions import SHOP_TIMEZONE
+    from pipelines.schedules import open_window_start
+
+    last = date.fromisoformat(day) if day else \
+        datetime.now(ZoneInfo(SHOP_TIMEZONE)).date() - timedelta(days=1)
+    settings = Settings.from_env()
+    first = open_window_start(last, settings.config)
+    summary = run_with_progress(settings, first, last, whole_month=False)
+    print_ingest_summary(summary, first, last, settings)
+
+
+def run_with_progress(settings: Settings, first: date, last: date, whole_month: bool,
+                      reason: str | None = None) -> list:
+    """Backfill first..last (and, for a whole month, its payroll) with a progress display."""
+    from pipelines.plan import ConfigError
+    from pipelines.runner import BackfillFailed, backfill_days, backfill_month
+
     days = (last - first).days + 1
     with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console) as bar:
@@ -86,17 +118,13 @@ def backfill(
 
         progress.listen(advance)
         try:
-            summary = (backfill_month if month else backfill_days)(settings, first, last,
-                                                                   reason=reason)
+            return (backfill_month if whole_month else backfill_days)(settings, first, last,
+                                                                      reason=reason)
         except (BackfillFailed, ConfigError) as failure:
             console.print(f"[red]{failure}[/red]")
             raise typer.Exit(1) from failure
         finally:
             progress.forget(advance)
-    print_ingest_summary(summary, first, last, settings)
-    if month:
-        print_payroll(settings, first)
-        print_restatements(settings, first)
 
 
 REASON_HELP = ("Why a closed month is re-run (a late refund, a corrected export): recorded with "
@@ -180,6 +208,7 @@ def statement(
 
     first, _ = month_days(month)
     settings = Settings.from_env()
+    refuse_closed_publish(settings, first, out)
     with console.status(f"Writing the {month} statements ..."):
         con = connect(settings.warehouse)
         try:
@@ -217,6 +246,7 @@ def export(
                                  f"got {format!r}", param_hint="--format")
     first, _ = month_days(month)
     settings = Settings.from_env()
+    refuse_closed_publish(settings, first, out)
     with console.status(f"Exporting the {month} payroll as {format} ..."):
         con = connect(settings.warehouse)
         try:
@@ -262,6 +292,23 @@ def whatif(
     console.print(f"Total gross pay: current {result.current_total}, candidate "
                   f"{result.candidate_total}, difference {result.total_difference:+}   "
                   "(candidate rows in whatif.kpi_monthly, whatif.payroll)")
+
+
+def refuse_closed_publish(settings: Settings, first: date, out: Path | None) -> None:
+    """A closed month's published files are final: write copies elsewhere (--out) only."""
+    from pipelines.warehouse import closed_months, connect
+
+    if out is not None and out.resolve() != settings.publish.resolve():
+        return
+    con = connect(settings.warehouse)
+    try:
+        closed = first in closed_months(con)
+    finally:
+        con.close()
+    if closed:
+        console.print(f"[red]{first:%Y-%m} is closed: its published files are final. Give "
+                      "--out to write a copy elsewhere.[/red]", soft_wrap=True)
+        raise typer.Exit(1)
 
 
 def print_payroll(settings: Settings, first: date) -> None:

@@ -8,7 +8,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from dagster import (
@@ -25,6 +26,13 @@ from pipelines.plan import load_config
 from pipelines.settings import Settings
 
 
+def open_window_start(day: date, config_dir: Path) -> date:
+    """The first day whose attribution window is still open on `day`: an order placed on `day`
+    can still credit a chat of `day - window_days`."""
+    window = load_config(config_dir).plan.version_for(day.replace(day=1)).attribution.window_days
+    return day - timedelta(days=window)
+
+
 @schedule(job=daily_job, name="nightly", cron_schedule="0 2 * * *",
           execution_timezone=SHOP_TIMEZONE,
           default_status=DefaultScheduleStatus.RUNNING,
@@ -32,9 +40,7 @@ from pipelines.settings import Settings
 def nightly(context: ScheduleEvaluationContext) -> RunRequest:
     today = context.scheduled_execution_time.astimezone(ZoneInfo(SHOP_TIMEZONE)).date()
     yesterday = today - timedelta(days=1)
-    plan = load_config(Settings.from_env().config).plan
-    window = plan.version_for(yesterday.replace(day=1)).attribution.window_days
-    first = yesterday - timedelta(days=window)
+    first = open_window_start(yesterday, Settings.from_env().config)
     return RunRequest(
         run_key=f"nightly-{yesterday}",
         tags={

@@ -11,10 +11,8 @@ The metrics are not recomputed: their promotion exclusions (and attribution wind
 slow threshold and service hours) are those of the plan that produced them. When the candidate
 differs there, the result carries a note saying so.
 
-The asset code sums the month's qa_points per employee, builds the pay-adjustment lines and
-counts the days per level inline (`assets/kpi.py`, `assets/payroll.py`), not as public functions;
-the three small helpers below (`qa_points_by_employee`, `pay_adjustment_lines`,
-`days_by_level`) restate those few lines so this module does not import Dagster assets.
+The month's qa_points, pay-adjustment lines and days per level come from
+`pipelines/month_inputs.py`, as in the KPI and payroll assets.
 """
 
 from __future__ import annotations
@@ -88,12 +86,6 @@ class WhatIf:
     @property
     def total_difference(self) -> Decimal:
         return self.candidate_total - self.current_total
-
-
-# --- the pieces the assets compute inline ------------------------------------------------------
-
-
-# --- the what-if -------------------------------------------------------------------------------
 
 
 def _rows(con: duckdb.DuckDBPyConnection, query: str, params: list[Any]) -> list[dict[str, Any]]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
 from dagster import DagsterInstance, build_schedule_context
+from typer.testing import CliRunner
 
+from pipelines.cli import app
 from pipelines.definitions import defs
 from pipelines.schedules import monthly_payroll, nightly
+from tests.test_metrics import check, daily, land_chats, land_orders, make_settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -53,3 +57,30 @@ def test_both_schedules_are_on_by_default_in_shop_time():
         "nightly": ("0 2 * * *", "Asia/Shanghai", "RUNNING"),
         "monthly_payroll_on_the_3rd": ("0 6 3 * *", "Asia/Shanghai", "RUNNING"),
     }
+
+
+def test_kefu_nightly_brings_a_late_order_back_to_its_chat_day(tmp_path, monkeypatch):
+    """P1 asks 店:戊 on 10-05 and orders on 10-07 (D + 2, inside the 2-day window). The night
+    after 10-05 sees no order; the night after 10-07 recomputes 10-05..10-07 and credits it."""
+    settings = make_settings(tmp_path, "E5,戊,店:戊,普通,presale,2026-01-01,")
+    for name, value in (("KEFU_WAREHOUSE", settings.warehouse), ("KEFU_LANDING", settings.landing),
+                        ("KEFU_CONFIG", settings.config), ("KEFU_PUBLISH", settings.publish),
+                        ("DAGSTER_HOME", tmp_path / "dagster_home")):
+        monkeypatch.setenv(name, str(value))
+    land_chats(settings, "2026-10-05", ("10:00:00", "店:戊", "P1", "buyer"),
+               ("10:00:10", "店:戊", "P1", "agent"))
+    runner = CliRunner()
+    out = runner.invoke(app, ["nightly", "--date", "2026-10-05"], terminal_width=200)
+    assert out.exit_code == 0, out.output
+    check(daily(settings, "E5", "2026-10-05"), inquiry_buyers=1, converted_buyers=0,
+          sales=Decimal("0.00"))
+
+    land_orders(settings, "2026-10-07",
+                ("201", "P1", "99.00", "交易成功", "2026-10-07 20:00:00", "2026-10-07 20:00:30"))
+    out = runner.invoke(app, ["nightly", "--date", "2026-10-07"], terminal_width=200)
+    assert out.exit_code == 0, out.output
+    check(daily(settings, "E5", "2026-10-05"), inquiry_buyers=1, converted_buyers=1,
+          credited_orders=1, sales=Decimal("99.00"))
+    instance = DagsterInstance.get()
+    ranges = sorted(run.tags["kefu/range"] for run in instance.get_runs())
+    assert ranges == ["2026-10-03..2026-10-05", "2026-10-05..2026-10-07"]

@@ -167,3 +167,27 @@ COMMENT ON COLUMN marts.payroll.gross_pay IS 'Gross pay for the month, CNY: the 
 COMMENT ON COLUMN marts.payroll.plan_version IS 'Pay plan version in force on the month''s first day / 当月1日生效的绩效方案版本号';
 COMMENT ON COLUMN marts.payroll.status IS 'ok, or review (no KPI score, to be checked by hand) / 状态：ok 正常，review 需人工复核（无KPI得分）';
 COMMENT ON COLUMN marts.payroll.run_id IS 'Dagster run id that wrote the row / 写入该行的Dagster运行编号';
+
+-- marts.closed_months ---------------------------------------------------------------------------
+COMMENT ON TABLE marts.closed_months IS 'Grain: one row per closed month (kefu close). A closed month''s marts rows and published files never change; a re-run is restated instead / 粒度：每个已关账月份一行（kefu close）。已关账月份的数据与已发布文件不再改变，重算只记差额';
+COMMENT ON COLUMN marts.closed_months.month IS 'The closed month (its first day) / 已关账月份（当月1日）';
+COMMENT ON COLUMN marts.closed_months.closed_at IS 'When the month was closed, machine local time / 关账时间（本机时间）';
+COMMENT ON COLUMN marts.closed_months.closed_by IS 'Who closed it (the operating system user) / 关账人（操作系统用户）';
+COMMENT ON COLUMN marts.closed_months.employees IS 'Payroll rows of the month when closed / 关账时当月工资表人数';
+COMMENT ON COLUMN marts.closed_months.gross_pay_total IS 'Total gross pay of the month as paid, CNY / 关账时当月应发工资合计（元）';
+COMMENT ON COLUMN marts.closed_months.payroll_csv_sha256 IS 'SHA-256 of the published payroll CSV when closed, to prove it unchanged / 关账时已发布工资表CSV的SHA-256，用于证明其未被改动';
+
+-- marts.restatements ----------------------------------------------------------------------------
+COMMENT ON TABLE marts.restatements IS 'Grain: one row per closed month x month paying x employee whose re-run gross differs from what was paid. Each row is a pay adjustment line of paid_in_month / 粒度：每个已关账月份 x 补发月份 x 重算后应发工资有差额的员工一行，每行即补发月份的一条工资调整';
+COMMENT ON COLUMN marts.restatements.closed_month IS 'The closed month that was re-run (its first day) / 被重算的已关账月份（当月1日）';
+COMMENT ON COLUMN marts.restatements.paid_in_month IS 'The first open month after it, whose payroll carries the difference / 其后第一个未关账月份，差额计入该月工资';
+COMMENT ON COLUMN marts.restatements.employee_id IS 'Employee id from the roster / 员工编号（花名册）';
+COMMENT ON COLUMN marts.restatements.name IS 'Employee name / 员工姓名';
+COMMENT ON COLUMN marts.restatements.paid_gross IS 'Gross already paid for the closed month: its closed gross plus earlier restatements, CNY / 该月已发工资：关账应发加此前已补差额（元）';
+COMMENT ON COLUMN marts.restatements.restated_gross IS 'Gross of the closed month as the re-run computes it (restated.payroll), CNY / 重算后的该月应发工资（restated.payroll，元）';
+COMMENT ON COLUMN marts.restatements.difference IS 'restated_gross - paid_gross, CNY: paid (or clawed back when negative) in paid_in_month / 差额 = 重算应发 - 已发（元），在补发月份补发，负数为扣回';
+COMMENT ON COLUMN marts.restatements.paid_kpi_score IS 'KPI score as paid / 已发时的KPI得分';
+COMMENT ON COLUMN marts.restatements.restated_kpi_score IS 'KPI score as re-run / 重算后的KPI得分';
+COMMENT ON COLUMN marts.restatements.changes IS 'What moved: KPI, base salary, bonus, adjustments and each KPI line value, paid -> re-run / 变化明细：KPI、底薪、奖金、调整及各考核项数值（已发 -> 重算）';
+COMMENT ON COLUMN marts.restatements.reason IS 'Why the month was re-run, as ops gave it (kefu payroll --reason) / 重算原因（运营填写，kefu payroll --reason）';
+COMMENT ON COLUMN marts.restatements.run_id IS 'Dagster run id that recorded the row / 记录该行的Dagster运行编号';

@@ -1,0 +1,272 @@
+"""`kefu close` and restatement: a closed month's payroll never changes again; a re-run of it
+(here, a refund that arrives after September was paid) records each employee's difference as a
+pay line of the first open month, worked out here by hand from the KPI rule."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import replace
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import instance_for_test
+from typer.testing import CliRunner
+
+from pipelines.cli import app
+from pipelines.closing import NotClosable, close_month
+from pipelines.generator.writers import REFUND_HEADER
+from pipelines.jobs import monthly_assets
+from pipelines.runner import backfill_days, backfill_month, run_range
+from pipelines.settings import Settings
+from pipelines.warehouse import connect
+from tests.conftest import REPO_CONFIG, land, warehouse_rows
+
+SEP, OCT, NOV = date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)
+MONTHLY_TABLES = ("agent_monthly_metrics", "kpi_lines", "kpi_monthly", "payroll_lines", "payroll")
+LATE_REFUND_DAY = "2026-10-05"
+
+
+@pytest.fixture(scope="module")
+def paid_september(tmp_path_factory) -> Settings:
+    """September computed, published and closed; October computed and published after it. Both
+    months come from the generator with one seed, so the same people work both; the roster is
+    September's, which covers October too."""
+    from pipelines.generator import generate
+
+    root = tmp_path_factory.mktemp("closing")
+    config = root / "config"
+    shutil.copytree(REPO_CONFIG, config)
+    generate("2026-09", root / "landing", agents=5, seed=3, scale=0.05)
+    shutil.copy(root / "landing" / "_roster.csv", config / "roster.csv")
+    generate("2026-10", root / "landing", agents=5, seed=3, scale=0.05)
+    settings = Settings(landing=root / "landing", warehouse=root / "warehouse.duckdb",
+                        config=config, publish=root / "publish")
+    with instance_for_test() as instance:
+        backfill_month(settings, SEP, date(2026, 9, 30), instance)
+        con = connect(settings.warehouse)
+        try:
+            close_month(con, SEP, settings.publish, "finance")
+        finally:
+            con.close()
+        backfill_month(settings, OCT, date(2026, 10, 31), instance)
+    return settings
+
+
+@pytest.fixture
+def shop(paid_september: Settings, tmp_path: Path) -> Settings:
+    """A copy of the two months (warehouse, landing and publish folder) to change freely."""
+    for name in ("landing", "publish"):
+        shutil.copytree(getattr(paid_september, name), tmp_path / name)
+    shutil.copy(paid_september.warehouse, tmp_path / "warehouse.duckdb")
+    return replace(paid_september, landing=tmp_path / "landing", publish=tmp_path / "publish",
+                   warehouse=tmp_path / "warehouse.duckdb")
+
+
+def month_checksums(settings: Settings, schema: str, month: date) -> dict[str, str]:
+    return {table: hashlib.sha256(repr(warehouse_rows(
+        settings, f"SELECT * FROM {schema}.{table} WHERE month = ? ORDER BY ALL", [month])
+    ).encode()).hexdigest() for table in MONTHLY_TABLES}
+
+
+def published(settings: Settings, month: date) -> dict[str, str]:
+    files = [*settings.publish.glob(f"payroll_{month:%Y-%m}.*"),
+             *(settings.publish / "statements" / f"{month:%Y-%m}").glob("*")]
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(files)}
+
+
+def rerun(settings: Settings, month: date, reason: str | None = None) -> None:
+    with instance_for_test() as instance:
+        run_range(settings, monthly_assets, month.isoformat(), month.isoformat(), instance,
+                  reason)
+
+
+def gross(settings: Settings, schema: str, month: date) -> dict[str, Decimal]:
+    return dict(warehouse_rows(settings, f"SELECT employee_id, gross_pay FROM {schema}.payroll "
+                                         "WHERE month = ?", [month]))
+
+
+def half_up(value: Fraction, places: int) -> Decimal:
+    exact = Decimal(value.numerator) / Decimal(value.denominator)
+    return exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def test_only_a_published_payroll_that_passes_its_checks_can_be_closed(shop: Settings):
+    con = connect(shop.warehouse)
+    try:
+        with pytest.raises(NotClosable, match="2026-11 has no payroll"):
+            close_month(con, NOV, shop.publish, "finance")
+        csv = shop.publish / "payroll_2026-10.csv"
+        csv.rename(csv.with_suffix(".bak"))
+        with pytest.raises(NotClosable, match="2026-10 is not published"):
+            close_month(con, OCT, shop.publish, "finance")
+        csv.with_suffix(".bak").rename(csv)
+        con.execute("UPDATE marts.payroll SET gross_pay = gross_pay + 1 "
+                    "WHERE month = ? AND employee_id = 'E01'", [OCT])
+        with pytest.raises(NotClosable, match=r"fails its blocking checks \(marts\.payroll"):
+            close_month(con, OCT, shop.publish, "finance")
+        con.execute("UPDATE marts.payroll SET gross_pay = gross_pay - 1 "
+                    "WHERE month = ? AND employee_id = 'E01'", [OCT])
+        closed, new = close_month(con, OCT, shop.publish, "finance")
+        assert new and closed.month == OCT
+        assert closed.gross_pay_total == sum(gross(shop, "marts", OCT).values())
+        assert closed.payroll_csv_sha256 == hashlib.sha256(csv.read_bytes()).hexdigest()
+        again, new = close_month(con, OCT, shop.publish, "someone else")
+        assert not new and again == closed
+    finally:
+        con.close()
+
+
+def test_a_rerun_of_a_closed_month_without_news_changes_nothing(shop: Settings):
+    marts_before = month_checksums(shop, "marts", SEP)
+    files_before = published(shop, SEP)
+    october = gross(shop, "marts", OCT)
+    rerun(shop, SEP)
+    assert month_checksums(shop, "marts", SEP) == marts_before
+    assert published(shop, SEP) == files_before
+    assert gross(shop, "restated", SEP) == gross(shop, "marts", SEP)
+    assert warehouse_rows(shop, "SELECT count(*) FROM marts.restatements") == [(0,)]
+    assert gross(shop, "marts", OCT) == october
+
+
+def late_refund_candidate(settings: Settings) -> tuple[str, str, Decimal, date]:
+    """A paid September order credited to an employee all of whose KPI lines are scored (so each
+    line's weight is the plan's) and whose refund line would move if the whole order were
+    refunded: (employee, order, amount, credit day)."""
+    rows = warehouse_rows(settings, """
+        SELECT DISTINCT r.employee_id, a.order_id, a.amount, a.credit_day,
+               l.numerator, l.denominator, l.worst, l.best
+        FROM staging.order_attribution a
+        JOIN config.roster r ON r.account = a.credited_account
+             AND a.credit_day BETWEEN r.effective_from
+                 AND coalesce(r.effective_to, DATE '9999-12-31')
+        JOIN marts.kpi_lines l ON l.month = ? AND l.employee_id = r.employee_id
+             AND l.metric = 'refund_rate' AND l.status = 'scored'
+        WHERE a.is_paid AND a.credit_day BETWEEN ? AND ?
+          AND a.order_id NOT IN (SELECT order_id FROM staging.refunds)
+          AND NOT EXISTS (SELECT 1 FROM marts.kpi_lines x WHERE x.month = l.month
+                          AND x.employee_id = l.employee_id AND x.status <> 'scored')
+        ORDER BY a.amount DESC, a.order_id
+        """, [SEP, SEP, date(2026, 9, 30)])
+    for employee_id, order_id, amount, day, refunded, sales, worst, best in rows:
+        before, after = refunded / sales, (refunded + amount) / sales
+        if max(before, after) > best and min(before, after) < worst:
+            return employee_id, order_id, amount, day
+    raise AssertionError("no order whose refund would move a refund_rate line")
+
+
+def land_refund(settings: Settings, order_id: str, amount: Decimal) -> None:
+    row = (f'"=""{order_id}""","=""5000000000000000001""",\'2026100522001,2026-09-20 10:00:00,'
+           f"BAG-129,2026-10-05 12:00:00,{amount},男士手拿包,{amount},手工退款,是,"
+           "2026-10-03 09:00:00,2026-10-06 09:00:00,退款成功,买家已收到货,质量问题,开线,"
+           "卖家,售后,2026-10-05 12:00:00,全部退款")
+    land(settings, "refunds", LATE_REFUND_DAY, "RefundList20261005-late.csv",
+         f"{','.join(REFUND_HEADER)}\r\n{row}\r\n", encoding="gbk")
+
+
+def expected_difference(settings: Settings, employee_id: str, refund: Decimal) -> Decimal:
+    """SPEC 6/7 by hand: the refund line's points, the score, the tier and the prorated bonus
+    after the refund, minus the bonus paid (base salary does not move)."""
+    (refunded, sales, weight, worst, best, points), = warehouse_rows(
+        settings, "SELECT numerator, denominator, weight, worst, best, points "
+        "FROM marts.kpi_lines WHERE month = ? AND employee_id = ? AND metric = 'refund_rate'",
+        [SEP, employee_id])
+    (line_points, qa_points), = warehouse_rows(
+        settings, "SELECT line_points, qa_points FROM marts.kpi_monthly "
+        "WHERE month = ? AND employee_id = ?", [SEP, employee_id])
+    (days, bonus), = warehouse_rows(
+        settings, "SELECT days_employed, bonus FROM marts.payroll "
+        "WHERE month = ? AND employee_id = ?", [SEP, employee_id])
+    rate = Fraction(refunded + refund) / Fraction(sales)
+    achieved = min(max((rate - Fraction(worst)) / (Fraction(best) - Fraction(worst)), 0), 1)
+    new_points = half_up(Fraction(weight) * achieved, 4)
+    score = half_up(Fraction(min(max(line_points - points + new_points + qa_points, 0), 100)),
+                    2)
+    base = 3000 if score >= 90 else 2000 if score >= 80 else 1000
+    new_bonus = half_up(Fraction(base) * Fraction(score) / 100 * Fraction(days, 30), 2)
+    return new_bonus - bonus
+
+
+def test_a_late_refund_is_a_clawback_line_on_the_next_statement(shop: Settings, monkeypatch):
+    employee_id, order_id, amount, day = late_refund_candidate(shop)
+    difference = expected_difference(shop, employee_id, amount)
+    assert difference < 0
+    september = month_checksums(shop, "marts", SEP)
+    september_files = published(shop, SEP)
+    october = gross(shop, "marts", OCT)
+
+    land_refund(shop, order_id, amount)
+    with instance_for_test() as instance:
+        backfill_days(shop, date.fromisoformat(LATE_REFUND_DAY),
+                      date.fromisoformat(LATE_REFUND_DAY), instance)
+        backfill_days(shop, day, day, instance)
+    rerun(shop, SEP, reason="late refund on order " + order_id)
+
+    # September stays as it was paid, in the warehouse and in the published files.
+    assert month_checksums(shop, "marts", SEP) == september
+    assert published(shop, SEP) == september_files
+    # The re-run's figures are in restated.*, and the difference is recorded once.
+    restatements = warehouse_rows(
+        shop, "SELECT employee_id, paid_in_month, paid_gross, restated_gross, difference, "
+        "reason FROM marts.restatements")
+    paid = gross(shop, "marts", SEP)[employee_id]
+    assert restatements == [(employee_id, OCT, paid, paid + difference, difference,
+                             f"late refund on order {order_id}")]
+    assert gross(shop, "restated", SEP)[employee_id] == paid + difference
+    # October pays it: one more line, and the gross moves by exactly the difference.
+    (kind, amount_paid, explanation), = warehouse_rows(
+        shop, "SELECT kind, amount, explanation FROM marts.payroll_lines WHERE month = ? "
+        "AND employee_id = ? AND explanation LIKE 'restatement of 2026-09%'", [OCT, employee_id])
+    assert (kind, amount_paid) == ("adjustment", difference)
+    assert "refund_rate" in explanation and order_id in explanation
+    assert gross(shop, "marts", OCT) == {
+        e: g + (difference if e == employee_id else 0) for e, g in october.items()}
+    # ... and the agent reads it on the October statement, republished in the same run.
+    page = (shop.publish / "statements" / "2026-10" / f"{employee_id}.html").read_text("utf-8")
+    assert "restatement of 2026-09" in page and str(difference) in page
+    # kefu restatement shows it.
+    for name, value in (("KEFU_WAREHOUSE", shop.warehouse), ("KEFU_LANDING", shop.landing),
+                        ("KEFU_CONFIG", shop.config), ("KEFU_PUBLISH", shop.publish)):
+        monkeypatch.setenv(name, str(value))
+    out = CliRunner().invoke(app, ["restatement", "--month", "2026-09"], terminal_width=200)
+    assert out.exit_code == 0, out.output
+    assert employee_id in out.output and f"{difference:+}" in out.output
+    assert "2026-09 is closed" in out.output
+
+    # Re-running again pays nothing twice.
+    rerun(shop, SEP, reason="late refund on order " + order_id)
+    assert warehouse_rows(shop, "SELECT count(*), sum(difference) FROM marts.restatements") \
+        == [(1, difference)]
+    assert gross(shop, "marts", OCT)[employee_id] == october[employee_id] + difference
+
+    # Once October is closed too, a re-run of September owes nothing more: October paid it.
+    con = connect(shop.warehouse)
+    try:
+        close_month(con, OCT, shop.publish, "finance")
+    finally:
+        con.close()
+    october_closed = month_checksums(shop, "marts", OCT)
+    rerun(shop, SEP)
+    assert month_checksums(shop, "marts", OCT) == october_closed
+    assert warehouse_rows(shop, "SELECT paid_in_month, difference FROM marts.restatements") \
+        == [(OCT, difference)]
+
+
+def test_kefu_close_from_the_command_line(shop: Settings, monkeypatch):
+    for name, value in (("KEFU_WAREHOUSE", shop.warehouse), ("KEFU_LANDING", shop.landing),
+                        ("KEFU_CONFIG", shop.config), ("KEFU_PUBLISH", shop.publish)):
+        monkeypatch.setenv(name, str(value))
+    runner = CliRunner()
+    out = runner.invoke(app, ["close", "--month", "2026-10"], terminal_width=200)
+    assert out.exit_code == 0, out.output
+    assert "2026-10 closed" in out.output
+    out = runner.invoke(app, ["close", "--month", "2026-10"], terminal_width=200)
+    assert out.exit_code == 0 and "already closed" in out.output
+    out = runner.invoke(app, ["close", "--month", "2026-11"], terminal_width=200)
+    assert out.exit_code == 1 and "has no payroll" in out.output
+    assert duckdb.connect(str(shop.warehouse), read_only=True).execute(
+        "SELECT list(month ORDER BY month) FROM marts.closed_months").fetchall() == [([SEP, OCT],)]
