@@ -4,7 +4,7 @@ Great Expectations suites of the tables it writes, run as its asset checks on th
 partitions it wrote (blocking for the payroll path)."""
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 
 import duckdb
 from dagster import (
@@ -18,9 +18,7 @@ from dagster import (
     asset,
 )
 
-from pipelines.quality import SuiteResult, run_suite, suite_spec, suites_for
-
-CHECK_WINDOW_DAYS = 7
+from pipelines.quality import SuiteResult, check_windows, run_suite, suite_spec, suites_for
 
 
 def table_key(name: str) -> AssetKey:
@@ -57,20 +55,14 @@ def warehouse_asset(name: str, *, group: str, partitions: PartitionsDefinition,
 
 
 def suite_checks(con: duckdb.DuckDBPyConnection, checked: tuple[str, ...], first: date,
-                 last: date, run_id: str, source: str | None = None,
-                 daily: bool = False) -> list[AssetCheckResult]:
-    """Run the suites of `checked` on first..last, a week at a time for daily tables (a month
-    of 10M chat rows never sits in pandas at once), and say how each went, as asset checks."""
-    step = timedelta(days=CHECK_WINDOW_DAYS if daily else (last - first).days + 1)
-    windows = []
-    start = first
-    while start <= last:
-        windows.append((start, min(start + step - timedelta(days=1), last)))
-        start += step
+                 last: date, run_id: str, source: str | None = None) -> list[AssetCheckResult]:
+    """Run the suites of `checked` on first..last, in windows of days small enough for pandas
+    (`check_windows`), and say how each went, as asset checks."""
     results = []
     for table in checked:
         for suite in suites_for(table):
-            parts = [run_suite(con, suite, a, b, run_id, source) for a, b in windows]
+            parts = [run_suite(con, suite, a, b, run_id, source)
+                     for a, b in check_windows(con, suite, first, last)]
             outcome = SuiteResult(suite, parts[0].blocking,
                                   [o for part in parts for o in part.outcomes])
             results.append(AssetCheckResult(

@@ -58,7 +58,7 @@ def build_raw_asset(source: str) -> AssetsDefinition:
                 loads.append(load_day(con, paths.landing_path, source, day, context.run_id))
                 progress.report(f"raw.{source}", day.isoformat())
             checks = suite_checks(con, checked, loads[0].day, loads[-1].day, context.run_id,
-                                  source, daily=True)
+                                  source)
         missing = [d.day.isoformat() for d in loads if d.missing]
         if missing:
             context.log.warning(f"no {source} export for {', '.join(missing)}")

@@ -72,7 +72,7 @@ def build_daily_asset(t: DailyTransform) -> AssetsDefinition:
             metadata = range_metadata(con, f"{t.schema}.{t.table}", t.day_column, days[0],
                                       days[-1])
             checks = suite_checks(con, (f"{t.schema}.{t.table}",), days[0], days[-1],
-                                  context.run_id, daily=True)
+                                  context.run_id)
         progress.report(f"{t.schema}.{t.table}", f"{days[0]}..{days[-1]}")
         return MaterializeResult(check_results=checks, metadata={
             "rows": metadata["rows"],

@@ -33,8 +33,7 @@ def build_staging_asset(table: str) -> AssetsDefinition:
             with transaction(con):
                 run_sql(con, f"staging/{table}.sql", day_from=days[0], day_to=days[-1])
             metadata = range_metadata(con, f"staging.{table}", day_column, days[0], days[-1])
-            checks = suite_checks(con, (f"staging.{table}",), days[0], days[-1], context.run_id,
-                                  daily=True)
+            checks = suite_checks(con, (f"staging.{table}",), days[0], days[-1], context.run_id)
         progress.report(f"staging.{table}", f"{days[0]}..{days[-1]}")
         return MaterializeResult(check_results=checks, metadata={
             "rows": metadata["rows"], "preview": MetadataValue.md(metadata["preview"])})

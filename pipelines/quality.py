@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
@@ -23,6 +23,8 @@ import duckdb
 from pipelines.warehouse import SQL_DIR, sql_statements
 
 EXPECTATIONS_DIR = SQL_DIR.parent / "expectations"
+# Rows of a table judged in one validation: pandas holds them (the suite's columns only).
+ROWS_PER_CHECK = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,27 @@ def _frame(con: duckdb.DuckDBPyConnection, meta: dict[str, Any], columns: list[s
             query += " AND source = $source"
             params["source"] = source
     return con.sql(query, params=params).df()
+
+
+def check_windows(con: duckdb.DuckDBPyConnection, name: str, first: date,
+                  last: date) -> list[tuple[date, date]]:
+    """Consecutive ranges of days covering first..last, each with at most ROWS_PER_CHECK rows of
+    the suite's table (a bigger day stands alone): a month of 10M chat rows never sits in pandas
+    at once, while a small shop's month is judged in one validation."""
+    meta = suite_spec(name)["meta"]["kefu"]
+    if "table" not in meta:
+        return [(first, last)]
+    rows_by_day = dict(con.execute(
+        f"SELECT {meta['day_column']}, count(*) FROM {meta['table']} "
+        f"WHERE {meta['day_column']} BETWEEN ? AND ? GROUP BY ALL", [first, last]).fetchall())
+    windows, start, rows, day = [], first, 0, first
+    while day <= last:
+        if rows and rows + rows_by_day.get(day, 0) > ROWS_PER_CHECK:
+            windows.append((start, day - timedelta(days=1)))
+            start, rows = day, 0
+        rows += rows_by_day.get(day, 0)
+        day += timedelta(days=1)
+    return [*windows, (start, last)]
 
 
 def run_suite(con: duckdb.DuckDBPyConnection, name: str, first: date, last: date, run_id: str,
