@@ -139,6 +139,6 @@ def restatement_lines(con: duckdb.DuckDBPyConnection, month: date) -> dict[str, 
             "ORDER BY employee_id, closed_month", [month]).fetchall():
         lines.setdefault(employee_id, []).append(PayLine(
             "adjustment", Decimal(1), difference, difference,
-            f"restatement of {closed:%Y-%m} (closed): gross {paid} -> {restated} "
-            f"({changes}); reason: {reason}"))
+            f"restatement of {closed:%Y-%m} (closed) / {closed:%Y-%m} 已关账月份重算差额: "
+            f"gross {paid} -> {restated} ({changes}); reason: {reason}"))
     return lines
