@@ -9,23 +9,24 @@ from pipelines.partitions import daily_partitions, days_in
 from pipelines.resources import Warehouse
 from pipelines.warehouse import range_metadata, run_sql, transaction
 
-# staging table -> (raw source it reads, the column that says which export day a row is from)
+# staging table -> (raw source it reads, the column that says which export day a row is from,
+# the grain)
 STAGING_TABLES = {
-    "chat_messages": ("chats", "partition_day"),
-    "orders": ("orders", "export_day"),
-    "refunds": ("refunds", "export_day"),
-    "ratings": ("ratings", "partition_day"),
+    "chat_messages": ("chats", "partition_day", "message per export day"),
+    "orders": ("orders", "export_day", "order, as of the latest export day it appeared in"),
+    "refunds": ("refunds", "export_day", "refund, as of the latest export day it appeared in"),
+    "ratings": ("ratings", "partition_day", "rating"),
 }
 
 
 def build_staging_asset(table: str) -> AssetsDefinition:
-    source, day_column = STAGING_TABLES[table]
+    source, day_column, grain = STAGING_TABLES[table]
 
     @warehouse_asset(
         f"staging/{table}", deps=(f"raw/{source}",), group="staging",
         partitions=daily_partitions, checked=(f"staging.{table}",),
-        description=(f"`staging.{table}`: typed canonical {source} fields, de-duplicated. "
-                     f"Transform: `sql/staging/{table}.sql`."),
+        description=(f"`staging.{table}`, grain: {grain}. Typed canonical {source} fields, "
+                     f"de-duplicated. Transform: `sql/staging/{table}.sql`."),
     )
     def staging_table(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
         days = days_in(context.partition_time_window)
