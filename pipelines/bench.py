@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import duckdb
@@ -88,6 +89,7 @@ def floor(landing: Path) -> None:
 
 
 def stage(name: str) -> None:
+    warnings.filterwarnings("ignore", message=".*is currently in beta")  # as the CLI does
     from pipelines.definitions import daily_assets, monthly_assets
     from pipelines.runner import run_range
     from pipelines.settings import Settings

@@ -63,15 +63,19 @@ def suites_for(table: str) -> list[str]:
 
 
 def _columns(spec: dict[str, Any]) -> list[str]:
-    """The columns a suite's expectations name, in first-mention order."""
-    names: dict[str, None] = {}
+    """What the frame selects for a suite: each column its expectations name, in first-mention
+    order. A column that is only ever checked for nulls is selected as its nullness (NULL or 1
+    under its own name): a raw row's JSON record need not be copied into pandas to be judged
+    present."""
+    uses: dict[str, set[str]] = {}
     for expectation in spec["expectations"]:
         kwargs = expectation["kwargs"]
-        for key in ("column", "column_A", "column_B"):
-            if key in kwargs:
-                names[kwargs[key]] = None
-        names.update(dict.fromkeys(kwargs.get("column_list", [])))
-    return list(names)
+        named = [kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs]
+        for column in [*named, *kwargs.get("column_list", [])]:
+            uses.setdefault(column, set()).add(expectation["type"])
+    return [f"CASE WHEN {column} IS NULL THEN NULL ELSE 1 END AS {column}"
+            if types == {"expect_column_values_to_not_be_null"} else column
+            for column, types in uses.items()]
 
 
 @cache
