@@ -99,12 +99,15 @@ def _load_file(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, da
         result.files_duplicate += 1
         return
     rows, mapping = read_landing_file(source, path, data)
+    # landing_rows is a view over the file's Arrow table: the check SQL materializes the rows
+    # once, with their reasons, as landing_checked.
     con.register("landing_file", rows.table)
     try:
         con.execute(_landing_rows_sql(source, mapping, rows.headers))
+        run_sql(con, f"ingest/check_{source.name}.sql")
     finally:
+        con.execute("DROP VIEW IF EXISTS landing_rows")
         con.unregister("landing_file")
-    run_sql(con, f"ingest/check_{source.name}.sql")
     fields = ", ".join(source.field_names)
     con.execute(
         f"INSERT INTO raw.{source.name} (partition_day, source_file, line_number, load_run_id, "
@@ -152,7 +155,7 @@ def _landing_rows_sql(source: Source, mapping: dict[str, str], headers: list[str
     )
     record = ", ".join(f"'{h.strip().replace(chr(39), chr(39) * 2)}', {ident(h)}"
                        for h in headers)
-    return (f"CREATE OR REPLACE TEMP TABLE landing_rows AS SELECT __line AS line_number, "
+    return (f"CREATE OR REPLACE TEMP VIEW landing_rows AS SELECT __line AS line_number, "
             f"{canonical}, CAST(json_object({record}) AS JSON) AS record FROM landing_file")
 
 
