@@ -24,6 +24,12 @@ def test_generated_month_loads_with_only_the_planted_bad_rows_rejected(clean_mon
     files = con.execute("SELECT count(*) FROM raw.ingest_files WHERE rows_read <> rows_loaded + "
                         "rows_rejected").fetchall()
     assert files == [(0,)]
+    # Taobao's 46 order columns: the 8 canonical ones as fields, the other 38 in `record`
+    (record, headers), = con.execute(
+        "SELECT o.record, f.canonical_headers FROM raw.orders AS o JOIN raw.ingest_files AS f "
+        "ON f.file_path = o.source_file LIMIT 1").fetchall()
+    assert len(json.loads(record)) == 38 and len(json.loads(headers)) == 8
+    assert "收货地址" in json.loads(record) and "订单编号" not in json.loads(record)
     con.close()
 
 

@@ -32,10 +32,13 @@ def test_gbk_order_export_without_bom_with_trailing_space_headers(settings):
                       ).fetchone()
     assert row == ("3515313147329357912", "tb_小林", Decimal("1299.00"), "交易成功",
                    datetime(2026, 10, 1, 10, 50))
-    # the original row keeps every column, keyed by the header with its trailing space trimmed
-    record = json.loads(con.execute("SELECT record FROM raw.orders").fetchone()[0])
-    assert record["订单付款时间"] == "2026-10-01 10:50:00"
-    assert record["店铺名称"] == "旗舰店"
+    # every original column is kept: each canonical field's text under its own name (any other
+    # column would be in `record`), and which header of the file held each field
+    paid_at, shop, record = con.execute("SELECT paid_at, shop, record FROM raw.orders").fetchone()
+    assert (paid_at, shop, json.loads(record)) == ("2026-10-01 10:50:00", "旗舰店", {})
+    headers = json.loads(con.execute("SELECT canonical_headers FROM raw.ingest_files"
+                                     ).fetchone()[0])
+    assert headers["订单付款时间 "] == "paid_at" and headers["店铺名称 "] == "shop"
 
 
 def test_utf8_bom_chat_csv_and_full_width_colon_account(settings):

@@ -11,6 +11,7 @@ replaces the partition and a file that cannot be read leaves it exactly as it wa
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -100,11 +101,18 @@ def _load_file(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, da
         return
     rows, mapping = read_landing_file(source, path, data)
     # landing_rows is a view over the file's Arrow table: the check SQL materializes the rows
-    # once, with their reasons, as landing_checked.
+    # once, with their reasons, as landing_checked. A rejected row keeps its line as written
+    # (or, where the line cannot be told, all its columns as JSON).
     con.register("landing_file", rows.table)
     try:
         con.execute(_landing_rows_sql(source, mapping, rows.headers))
         run_sql(con, f"ingest/check_{source.name}.sql")
+        checked_out = con.execute(
+            f"SELECT c.line_number, CAST({_json_of(rows.headers, 'f.')} AS VARCHAR), "
+            "c.reject_reason FROM landing_checked AS c "
+            "JOIN landing_file AS f ON f.__line = c.line_number "
+            "WHERE c.reject_reason IS NOT NULL ORDER BY c.line_number"
+        ).fetchall()
     finally:
         con.execute("DROP VIEW IF EXISTS landing_rows")
         con.unregister("landing_file")
@@ -115,13 +123,8 @@ def _load_file(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, da
         "FROM landing_checked WHERE reject_reason IS NULL ORDER BY line_number",
         [day, relative, run_id],
     )
-    checked_out = con.execute(
-        "SELECT line_number, record::VARCHAR, reject_reason FROM landing_checked "
-        "WHERE reject_reason IS NOT NULL ORDER BY line_number"
-    ).fetchall()
-    rejects = [*rows.rejects,
-               *((line, rows.raw_line(line) or record, reason)
-                 for line, record, reason in checked_out)]
+    rejects = [*rows.rejects, *((line, rows.raw_line(line) or whole_row, reason)
+                                for line, whole_row, reason in checked_out)]
     if rejects:
         con.register("rejects", pa.table({
             "line_number": pa.array([r[0] for r in rejects], pa.int64()),
@@ -138,32 +141,47 @@ def _load_file(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, da
     loaded = total - len(checked_out)
     counts = (total + len(rows.rejects), loaded, len(rejects))
     _record_file(con, source.name, day, relative, sha, rows.encoding, rows.file_format,
-                 "loaded", None, counts, run_id)
+                 "loaded", None, counts, run_id,
+                 json.dumps({h: f for f, h in mapping.items()}, ensure_ascii=False))
     result.files_read += 1
     result.rows_loaded += loaded
     result.rows_rejected += len(rejects)
     result.file_names.append(relative)
 
 
-def _landing_rows_sql(source: Source, mapping: dict[str, str], headers: list[str]) -> str:
-    def ident(name: str) -> str:
-        return '"' + name.replace('"', '""') + '"'
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
 
+
+def _json_of(headers: list[str], prefix: str = "") -> str:
+    """A JSON object of the given columns keyed by their headers (trimmed)."""
+    pairs = ", ".join(f"'{h.strip().replace(chr(39), chr(39) * 2)}', {prefix}{_ident(h)}"
+                      for h in headers)
+    return f"CAST(json_object({pairs}) AS JSON)" if headers else "CAST('{}' AS JSON)"
+
+
+def _landing_rows_sql(source: Source, mapping: dict[str, str], headers: list[str]) -> str:
+    """The file's rows with each canonical field's text under its canonical name, and the other
+    columns in `record`: together every column of the file (raw.ingest_files says which header
+    each canonical field came from)."""
     canonical = ", ".join(
-        f"{ident(mapping[f])} AS {f}" if f in mapping else f"NULL::VARCHAR AS {f}"
+        f"{_ident(mapping[f])} AS {f}" if f in mapping else f"NULL::VARCHAR AS {f}"
         for f in source.field_names
     )
-    record = ", ".join(f"'{h.strip().replace(chr(39), chr(39) * 2)}', {ident(h)}"
-                       for h in headers)
+    others = [h for h in headers if h not in set(mapping.values())]
     return (f"CREATE OR REPLACE TEMP VIEW landing_rows AS SELECT __line AS line_number, "
-            f"{canonical}, CAST(json_object({record}) AS JSON) AS record FROM landing_file")
+            f"{canonical}, {_json_of(others)} AS record FROM landing_file")
 
 
 def _record_file(con: duckdb.DuckDBPyConnection, source: str, day: date, relative: str, sha: str,
                  encoding: str | None, file_format: str, status: str, duplicate_of: str | None,
-                 counts: tuple[int, int, int], run_id: str) -> None:
+                 counts: tuple[int, int, int], run_id: str,
+                 canonical_headers: str | None = None) -> None:
     con.execute(
-        "INSERT INTO raw.ingest_files "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
-        [source, day, relative, sha, encoding, file_format, status, duplicate_of, *counts, run_id],
+        "INSERT INTO raw.ingest_files (source, partition_day, file_path, sha256, encoding, "
+        "file_format, status, duplicate_of, rows_read, rows_loaded, rows_rejected, "
+        "load_run_id, loaded_at, canonical_headers) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?)",
+        [source, day, relative, sha, encoding, file_format, status, duplicate_of, *counts, run_id,
+         canonical_headers],
     )

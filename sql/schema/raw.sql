@@ -1,5 +1,6 @@
--- The raw layer: every row as read, canonical fields still as text, plus the whole original row
--- (`record`, JSON keyed by the file's own headers) so no column of an export is ever lost.
+-- The raw layer: every row as read, the canonical fields as their original text, and every other
+-- column of the export in `record` (JSON keyed by the file's own headers, trimmed), so no column
+-- is ever lost; raw.ingest_files.canonical_headers says which header held each canonical field.
 CREATE SCHEMA IF NOT EXISTS raw;
 
 CREATE TABLE IF NOT EXISTS raw.ingest_files (
@@ -16,8 +17,11 @@ CREATE TABLE IF NOT EXISTS raw.ingest_files (
     rows_rejected BIGINT NOT NULL,
     load_run_id VARCHAR NOT NULL,
     loaded_at TIMESTAMP NOT NULL,
+    canonical_headers JSON,           -- the file's header -> the canonical field it holds
     CHECK (rows_read = rows_loaded + rows_rejected)
 );
+
+ALTER TABLE raw.ingest_files ADD COLUMN IF NOT EXISTS canonical_headers JSON;
 
 CREATE TABLE IF NOT EXISTS raw.rejected_rows (
     source VARCHAR NOT NULL,
