@@ -105,6 +105,13 @@ def test_only_a_published_payroll_that_passes_its_checks_can_be_closed(shop: Set
         with pytest.raises(NotClosable, match="2026-10 is not published"):
             close_month(con, OCT, shop.publish, "finance")
         csv.with_suffix(".bak").rename(csv)
+        published = csv.read_bytes()
+        *rows, last = published.decode("utf-8-sig").splitlines()
+        older = [*rows, last.rsplit(",", 1)[0] + ",a-run-before-the-last-recompute"]
+        csv.write_text("\n".join(older) + "\n", encoding="utf-8-sig")
+        with pytest.raises(NotClosable, match="is not the payroll in the warehouse"):
+            close_month(con, OCT, shop.publish, "finance")
+        csv.write_bytes(published)
         con.execute("UPDATE marts.payroll SET gross_pay = gross_pay + 1 "
                     "WHERE month = ? AND employee_id = 'E01'", [OCT])
         with pytest.raises(NotClosable, match=r"fails its blocking checks \(marts\.payroll"):
