@@ -18,7 +18,9 @@ from dagster import (
     asset,
 )
 
+from pipelines.partitions import month_end
 from pipelines.quality import SuiteResult, check_windows, run_suite, suite_spec, suites_for
+from pipelines.warehouse import closed_months
 
 
 def table_key(name: str) -> AssetKey:
@@ -58,11 +60,27 @@ def suite_checks(con: duckdb.DuckDBPyConnection, checked: tuple[str, ...], first
                  last: date, run_id: str, source: str | None = None) -> list[AssetCheckResult]:
     """Run the suites of `checked` on first..last, in windows of days small enough for pandas
     (`check_windows`), and say how each went, as asset checks."""
+    return _judge(con, checked, [(first, last, "marts")], run_id, source)
+
+
+def month_checks(con: duckdb.DuckDBPyConnection, checked: tuple[str, ...], months: list[date],
+                 run_id: str) -> list[AssetCheckResult]:
+    """The suites of month-grained tables on each month a run wrote: a closed month's rows as
+    the re-run wrote them in restated.*, its marts rows being final."""
+    closed = closed_months(con)
+    return _judge(con, checked, [(m, month_end(m), "restated" if m in closed else "marts")
+                                 for m in months], run_id)
+
+
+def _judge(con: duckdb.DuckDBPyConnection, checked: tuple[str, ...],
+           ranges: list[tuple[date, date, str]], run_id: str,
+           source: str | None = None) -> list[AssetCheckResult]:
     results = []
     for table in checked:
         for suite in suites_for(table):
-            parts = [run_suite(con, suite, a, b, run_id, source)
-                     for a, b in check_windows(con, suite, first, last)]
+            parts = [run_suite(con, suite, a, b, run_id, source, schema)
+                     for first, last, schema in ranges
+                     for a, b in check_windows(con, suite, first, last, schema)]
             outcome = SuiteResult(suite, parts[0].blocking,
                                   [o for part in parts for o in part.outcomes])
             results.append(AssetCheckResult(
@@ -75,7 +93,9 @@ def suite_checks(con: duckdb.DuckDBPyConnection, checked: tuple[str, ...], first
                     "failed": MetadataValue.md("\n".join(
                         f"- {o.expectation} [{o.severity}]: observed {o.observed_value}, "
                         f"unexpected {o.unexpected_count}" for o in outcome.failures) or "none"),
-                    "rows_of": f"{first}..{last}",
+                    "rows_of": ", ".join(f"{first}..{last}" + ("" if schema == "marts"
+                                                               else f" ({schema})")
+                                         for first, last, schema in ranges),
                 },
             ))
     return results

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pyarrow as pa
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 
-from assets.factory import suite_checks, warehouse_asset
+from assets.factory import month_checks, warehouse_asset
 from pipelines import progress
 from pipelines.config_tables import write_config_tables
 from pipelines.month_inputs import qa_points_by_employee
@@ -44,8 +44,7 @@ def agent_monthly_metrics(context: AssetExecutionContext, warehouse: Warehouse,
         rows = sum(con.execute(
             f"SELECT count(*) FROM {month_table(con, 'marts.agent_monthly_metrics', first)} "
             "WHERE month = ?", [first]).fetchall()[0][0] for first in months)
-        checks = suite_checks(con, ("marts.agent_monthly_metrics",), months[0],
-                              month_end(months[-1]), context.run_id)
+        checks = month_checks(con, ("marts.agent_monthly_metrics",), months, context.run_id)
     progress.report("marts.agent_monthly_metrics", ", ".join(m.isoformat()[:7] for m in months))
     return MaterializeResult(check_results=checks, metadata={"rows": rows})
 
@@ -105,7 +104,7 @@ def kpi_monthly(context: AssetExecutionContext, warehouse: Warehouse,
                 })
         replace_months(con, months, {"marts.kpi_lines": line_rows,
                                      "marts.kpi_monthly": score_rows})
-        checks = suite_checks(con, KPI_TABLES, months[0], month_end(months[-1]), context.run_id)
+        checks = month_checks(con, KPI_TABLES, months, context.run_id)
     progress.report("marts.kpi_monthly", ", ".join(m.isoformat()[:7] for m in months))
     tiers: dict[str, int] = {}
     for row in score_rows:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 from duckdb import DuckDBPyConnection
 
-from assets.factory import suite_checks, warehouse_asset
+from assets.factory import month_checks, warehouse_asset
 from pipelines import progress
 from pipelines.closing import (
     DEFAULT_REASON,
@@ -19,8 +19,8 @@ from pipelines.closing import (
     restatement_lines,
 )
 from pipelines.month_inputs import days_by_level, pay_adjustment_lines
-from pipelines.partitions import month_end, monthly_partitions, months_in
-from pipelines.plan import Config, load_adjustments, load_config
+from pipelines.partitions import monthly_partitions, months_in
+from pipelines.plan import BonusTier, Config, load_adjustments, load_config
 from pipelines.resources import KefuPaths, Warehouse
 from pipelines.scoring import Score, base_salary_lines, bonus_line
 from pipelines.warehouse import closed_months, month_table, replace_months, transaction
@@ -58,9 +58,7 @@ def payroll(context: AssetExecutionContext, warehouse: Warehouse,
                 tables = pay_month(con, config, paths, first, context.run_id)
                 replace_months(con, [first], tables)
                 pay_rows += tables["marts.payroll"]
-        checked = sorted({*months, *paying})
-        checks = suite_checks(con, PAYROLL_TABLES, checked[0], month_end(checked[-1]),
-                              context.run_id)
+        checks = month_checks(con, PAYROLL_TABLES, sorted({*months, *paying}), context.run_id)
     progress.report("marts.payroll", ", ".join(m.isoformat()[:7] for m in months))
     total = sum((r["gross_pay"] for r in pay_rows), Decimal("0.00"))
     tiers: dict[str, int] = {}
@@ -99,7 +97,10 @@ def pay_month(con: DuckDBPyConnection, config: Config, paths: KefuPaths, first: 
     line_rows: list[dict] = []
     pay_rows: list[dict] = []
     for employee_id, name, level, role, kpi_score, tier_min, tier_base in kpis:
-        tier = next((t for t in version.bonus_tiers if t.min_score == tier_min), None)
+        # The tier is the KPI row's: pay follows the score as it was scored, even if the plan
+        # file has changed since (a closed month's plan fix reaches a later month by its own
+        # re-run).
+        tier = None if tier_min is None else BonusTier(min_score=tier_min, base=tier_base)
         score = Score([], Decimal(0), Decimal(0), kpi_score, tier, [])
         days_employed = sum(held.get(employee_id, {}).values())
         lines = [

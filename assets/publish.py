@@ -32,8 +32,7 @@ def publish_payroll(context: AssetExecutionContext, warehouse: Warehouse,
     with warehouse.connect() as con:
         # A closed month's files are final; the open month paying its restatement is published.
         paying = paying_months(con, months)
-        judged = sorted({*months, *paying})
-        failed = publish_gate(con, judged[0], month_end(judged[-1]), context.run_id)
+        failed = [r for m in paying for r in publish_gate(con, m, month_end(m), context.run_id)]
         if failed:
             raise Failure(
                 description="not published: the payroll or an input it stands on fails its "

@@ -144,9 +144,13 @@ def payroll(
 
     first, _ = month_days(month)
     settings = Settings.from_env()
+    last = paying_month_to_rerun(settings, first)
+    if last != first:
+        console.print(f"{month} is closed: re-running {month}..{last:%Y-%m} so that {last:%Y-%m}"
+                      " pays the differences under the same configuration")
     with console.status(f"Computing the {month} payroll ..."):
         try:
-            run_range(settings, monthly_assets, first.isoformat(), first.isoformat(),
+            run_range(settings, monthly_assets, first.isoformat(), last.isoformat(),
                       reason=reason)
         except (BackfillFailed, ConfigError) as failure:
             console.print(f"[red]{failure}[/red]")
@@ -292,6 +296,26 @@ def whatif(
     console.print(f"Total gross pay: current {result.current_total}, candidate "
                   f"{result.candidate_total}, difference {result.total_difference:+}   "
                   "(candidate rows in whatif.kpi_monthly, whatif.payroll)")
+
+
+def paying_month_to_rerun(settings: Settings, first: date) -> date:
+    """For a closed month, the first open month after it (which pays its restatement) if that
+    month is complete and computed; else `first` itself."""
+    from pipelines.closing import first_open_month
+    from pipelines.partitions import monthly_partitions
+    from pipelines.warehouse import closed_months, connect
+
+    con = connect(settings.warehouse)
+    try:
+        if first not in closed_months(con):
+            return first
+        paying = first_open_month(con, first)
+        computed = con.execute("SELECT count(*) FROM marts.payroll WHERE month = ?",
+                               [paying]).fetchall()[0][0]
+    finally:
+        con.close()
+    last_complete = date.fromisoformat(monthly_partitions.get_last_partition_key())
+    return paying if computed and paying <= last_complete else first
 
 
 def refuse_closed_publish(settings: Settings, first: date, out: Path | None) -> None:

@@ -96,8 +96,14 @@ def _gx() -> tuple[Any, Any, Any]:
     return gx, context, batches
 
 
+def in_schema(sql: str, schema: str) -> str:
+    """A suite's table or query pointed at `schema` instead of marts: a closed month's re-run is
+    judged on its restated.* rows, its marts rows being final (pipelines/closing.py)."""
+    return sql if schema == "marts" else sql.replace("marts.", f"{schema}.")
+
+
 def _frame(con: duckdb.DuckDBPyConnection, meta: dict[str, Any], columns: list[str],
-           first: date, last: date, source: str | None) -> Any:
+           first: date, last: date, source: str | None, schema: str) -> Any:
     params: dict[str, Any] = {"first": first, "last": last}
     if "volume_of" in meta:
         # rows per day of the partition and the day before it, to compare each with the last
@@ -108,7 +114,8 @@ def _frame(con: duckdb.DuckDBPyConnection, meta: dict[str, Any], columns: list[s
                  f"FROM range(CAST($first AS DATE) - 1, CAST($last AS DATE) + 1, "
                  f"INTERVAL 1 DAY) AS t(d)) QUALIFY day >= $first AND day <= $last")
     elif "query" in meta:
-        statements = sql_statements((SQL_DIR / meta["query"]).read_text(encoding="utf-8"))
+        statements = sql_statements(in_schema(
+            (SQL_DIR / meta["query"]).read_text(encoding="utf-8"), schema))
         for statement in statements[:-1]:
             con.execute(statement)
         query = statements[-1]
@@ -117,7 +124,7 @@ def _frame(con: duckdb.DuckDBPyConnection, meta: dict[str, Any], columns: list[s
     else:
         # Only the columns the expectations read: a raw partition's JSON records would
         # otherwise all be copied into pandas.
-        query = (f"SELECT {', '.join(columns)} FROM {meta['table']} "
+        query = (f"SELECT {', '.join(columns)} FROM {in_schema(meta['table'], schema)} "
                  f"WHERE {meta['day_column']} BETWEEN $first AND $last")
         if source is not None and meta.get("per_source"):
             query += " AND source = $source"
@@ -125,8 +132,8 @@ def _frame(con: duckdb.DuckDBPyConnection, meta: dict[str, Any], columns: list[s
     return con.sql(query, params=params).df()
 
 
-def check_windows(con: duckdb.DuckDBPyConnection, name: str, first: date,
-                  last: date) -> list[tuple[date, date]]:
+def check_windows(con: duckdb.DuckDBPyConnection, name: str, first: date, last: date,
+                  schema: str = "marts") -> list[tuple[date, date]]:
     """Consecutive ranges of days covering first..last, each with at most ROWS_PER_CHECK rows of
     the suite's table (a bigger day stands alone): a month of 10M chat rows never sits in pandas
     at once, while a small shop's month is judged in one validation."""
@@ -134,7 +141,7 @@ def check_windows(con: duckdb.DuckDBPyConnection, name: str, first: date,
     if "table" not in meta:
         return [(first, last)]
     rows_by_day = dict(con.execute(
-        f"SELECT {meta['day_column']}, count(*) FROM {meta['table']} "
+        f"SELECT {meta['day_column']}, count(*) FROM {in_schema(meta['table'], schema)} "
         f"WHERE {meta['day_column']} BETWEEN ? AND ? GROUP BY ALL", [first, last]).fetchall())
     windows, start, rows, day = [], first, 0, first
     while day <= last:
@@ -147,11 +154,11 @@ def check_windows(con: duckdb.DuckDBPyConnection, name: str, first: date,
 
 
 def run_suite(con: duckdb.DuckDBPyConnection, name: str, first: date, last: date, run_id: str,
-              source: str | None = None) -> SuiteResult:
+              source: str | None = None, schema: str = "marts") -> SuiteResult:
     """Judge the rows of first..last with suite `name`; record every expectation's outcome."""
     spec = suite_spec(name)
     meta = spec.get("meta", {}).get("kefu", {})
-    frame = _frame(con, meta, _columns(spec), first, last, source)
+    frame = _frame(con, meta, _columns(spec), first, last, source, schema)
     gx, _, batches = _gx()
     suite = gx.ExpectationSuite(name=f"{name}:{source or ''}", expectations=[
         {"type": e["type"], "kwargs": e["kwargs"], "meta": e.get("meta", {})}
@@ -170,7 +177,8 @@ def run_suite(con: duckdb.DuckDBPyConnection, name: str, first: date, last: date
             observed_value=None if observed is None else str(observed),
             unexpected_count=result.result.get("unexpected_count"),
         ))
-    label = f"{first}..{last}" + (f" {source}" if source else "")
+    label = f"{first}..{last}" + (f" {source}" if source else "") + \
+        (f" {schema}" if schema != "marts" else "")
     con.executemany(
         "INSERT INTO audit.check_results VALUES (?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP)",
         [[run_id, label, name, o.expectation, o.severity, o.success, o.observed_value,

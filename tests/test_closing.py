@@ -79,10 +79,11 @@ def published(settings: Settings, month: date) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(files)}
 
 
-def rerun(settings: Settings, month: date, reason: str | None = None) -> None:
+def rerun(settings: Settings, month: date, reason: str | None = None,
+          last: date | None = None) -> None:
     with instance_for_test() as instance:
-        run_range(settings, monthly_assets, month.isoformat(), month.isoformat(), instance,
-                  reason)
+        run_range(settings, monthly_assets, month.isoformat(), (last or month).isoformat(),
+                  instance, reason)
 
 
 def gross(settings: Settings, schema: str, month: date) -> dict[str, Decimal]:
@@ -263,11 +264,19 @@ def test_a_late_refund_is_a_clawback_line_on_the_next_statement(shop: Settings, 
         == [(OCT, difference)]
 
 
-def test_kefu_close_from_the_command_line(shop: Settings, monkeypatch):
+def test_kefu_close_and_payroll_of_a_closed_month_from_the_command_line(shop: Settings, tmp_path,
+                                                                         monkeypatch):
     for name, value in (("KEFU_WAREHOUSE", shop.warehouse), ("KEFU_LANDING", shop.landing),
-                        ("KEFU_CONFIG", shop.config), ("KEFU_PUBLISH", shop.publish)):
+                        ("KEFU_CONFIG", shop.config), ("KEFU_PUBLISH", shop.publish),
+                        ("DAGSTER_HOME", tmp_path / "dagster_home")):
         monkeypatch.setenv(name, str(value))
     runner = CliRunner()
+    out = runner.invoke(app, ["payroll", "--month", "2026-09", "--reason", "checking"],
+                        terminal_width=200)
+    assert out.exit_code == 0, out.output
+    assert "re-running 2026-09..2026-10" in out.output and "2026-09 is closed" in out.output
+    out = runner.invoke(app, ["export", "--month", "2026-09"], terminal_width=200)
+    assert out.exit_code == 1 and "published files are final" in out.output
     out = runner.invoke(app, ["close", "--month", "2026-10"], terminal_width=200)
     assert out.exit_code == 0, out.output
     assert "2026-10 closed" in out.output
@@ -277,3 +286,32 @@ def test_kefu_close_from_the_command_line(shop: Settings, monkeypatch):
     assert out.exit_code == 1 and "has no payroll" in out.output
     assert duckdb.connect(str(shop.warehouse), read_only=True).execute(
         "SELECT list(month ORDER BY month) FROM marts.closed_months").fetchall() == [([SEP, OCT],)]
+
+
+def test_a_plan_fix_to_a_closed_month_is_judged_on_the_rerun_and_paid_next_month(shop: Settings):
+    """The 80-89 tier base was meant to be 2100, not 2000: September (closed) and October are
+    re-run under the fixed plan, as `kefu payroll --month 2026-09` does. September's checks judge
+    the re-run's rows (the paid ones still say 2000); each of its 80-89 employees is owed
+    100 x score / 100 x days / 30, paid in October, whose own bonus is at 2100."""
+    fixed = shop.config / "plan.yaml"
+    fixed.write_text(fixed.read_text(encoding="utf-8").replace(
+        "{min_score: 80, base: 2000}", "{min_score: 80, base: 2100}"), encoding="utf-8")
+    tier_80 = warehouse_rows(shop, "SELECT employee_id, kpi_score, days_employed FROM "
+                                   "marts.payroll WHERE month = ? AND tier_base = 2000", [SEP])
+    rerun(shop, SEP, reason="plan fix", last=OCT)
+    owed = {e: half_up(Fraction(100) * Fraction(score) / 100 * Fraction(days, 30), 2)
+            for e, score, days in tier_80}
+    assert owed, "the test month needs someone in the 80-89 tier"
+    assert dict(warehouse_rows(shop, "SELECT employee_id, difference FROM marts.restatements "
+                                     "WHERE closed_month = ? AND paid_in_month = ?",
+                               [SEP, OCT])) == owed
+    assert warehouse_rows(shop, "SELECT count(*) FROM audit.check_results WHERE NOT success "
+                                "AND severity = 'error' AND suite LIKE 'marts.%'") == [(0,)]
+    for employee_id, difference in owed.items():
+        assert warehouse_rows(
+            shop, "SELECT amount FROM marts.payroll_lines WHERE month = ? AND employee_id = ? "
+            "AND explanation LIKE 'restatement of 2026-09%'", [OCT, employee_id]
+        ) == [(difference,)]
+    assert {base for (base,) in warehouse_rows(
+        shop, "SELECT DISTINCT tier_base FROM marts.payroll WHERE month = ?", [OCT])} <= {
+        Decimal("3000.00"), Decimal("2100.00"), Decimal("1000.00")}
