@@ -1,6 +1,7 @@
 """What-if: a month's KPI and payroll under a candidate plan file, beside the real ones.
 
-`run_whatif` reads the month's `marts.agent_monthly_metrics` (numerators and denominators), the
+`run_whatif` reads the month's `marts.agent_monthly_metrics` (numerators and denominators; for a
+closed month that was re-run, `restated.*`, as with the current figures it compares with), the
 levels held day by day from `marts.agent_daily_metrics` and the month's adjustments, and scores
 and pays them with the candidate plan's version in force on the month's first day, through the
 same `pipelines.scoring` functions the pipeline uses. The results go to a scratch schema,
@@ -29,7 +30,7 @@ import duckdb
 from pipelines.month_inputs import days_by_level, pay_adjustment_lines, qa_points_by_employee
 from pipelines.plan import ConfigError, PlanVersion, load_adjustments, load_plan
 from pipelines.scoring import CENT, base_salary_lines, bonus_line, score_employee
-from pipelines.warehouse import connect, transaction, write_rows
+from pipelines.warehouse import connect, month_table, transaction, write_rows
 
 ZERO = Decimal("0.00")
 # Plan settings the monthly metrics were computed with; scoring cannot change them.
@@ -135,7 +136,10 @@ def run_whatif(warehouse: Path, landing: Path, config: Path, candidate: Path,
     days_in_month = monthrange(first.year, first.month)[1]
     con = connect(warehouse)
     try:
-        metrics = _rows(con, "SELECT * FROM marts.agent_monthly_metrics WHERE month = ? "
+        # A closed month that has been re-run is compared as it now stands (restated.*).
+        metrics = _rows(con, "SELECT * FROM "
+                             f"{month_table(con, 'marts.agent_monthly_metrics', first)} "
+                             "WHERE month = ? "
                              "ORDER BY employee_id", [first])
         if not metrics:
             raise LookupError(f"no marts.agent_monthly_metrics rows for {first:%Y-%m}: run "
@@ -143,7 +147,8 @@ def run_whatif(warehouse: Path, landing: Path, config: Path, candidate: Path,
         held = days_by_level(con, first)
         current = {r["employee_id"]: r for r in _rows(
             con, "SELECT p.employee_id, k.kpi_score, k.tier_base, p.bonus, p.gross_pay "
-                 "FROM marts.payroll AS p LEFT JOIN marts.kpi_monthly AS k "
+                 f"FROM {month_table(con, 'marts.payroll', first)} AS p "
+                 f"LEFT JOIN {month_table(con, 'marts.kpi_monthly', first)} AS k "
                  "USING (month, employee_id) WHERE p.month = ?", [first])}
         current_id = metrics[0]["plan_version"]
         try:

@@ -24,6 +24,7 @@ from pipelines.jobs import monthly_assets
 from pipelines.runner import backfill_days, backfill_month, run_range
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
+from pipelines.whatif import run_whatif
 from tests.conftest import REPO_CONFIG, land, warehouse_rows
 
 SEP, OCT, NOV = date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)
@@ -312,6 +313,12 @@ def test_a_plan_fix_to_a_closed_month_is_judged_on_the_rerun_and_paid_next_month
             shop, "SELECT amount FROM marts.payroll_lines WHERE month = ? AND employee_id = ? "
             "AND explanation LIKE 'restatement of 2026-09%'", [OCT, employee_id]
         ) == [(difference,)]
+    assert {changes.split("; ")[0] for (changes,) in warehouse_rows(
+        shop, "SELECT changes FROM marts.restatements")} == {"tier base 2000.00 -> 2100.00"}
+    # what-if compares a candidate with September as it now stands: the fixed plan changes
+    # nothing more
+    whatif = run_whatif(shop.warehouse, shop.landing, shop.config, fixed, SEP)
+    assert whatif.total_difference == 0
     assert {base for (base,) in warehouse_rows(
         shop, "SELECT DISTINCT tier_base FROM marts.payroll WHERE month = ?", [OCT])} <= {
         Decimal("3000.00"), Decimal("2100.00"), Decimal("1000.00")}

@@ -50,6 +50,9 @@ compared AS (
             CASE WHEN o.kpi_score IS DISTINCT FROM n.kpi_score
                  THEN 'KPI ' || coalesce(CAST(o.kpi_score AS VARCHAR), '-') || ' -> '
                       || coalesce(CAST(n.kpi_score AS VARCHAR), '-') END,
+            CASE WHEN o.tier_base IS DISTINCT FROM n.tier_base
+                 THEN 'tier base ' || coalesce(CAST(o.tier_base AS VARCHAR), '-') || ' -> '
+                      || coalesce(CAST(n.tier_base AS VARCHAR), '-') END,
             CASE WHEN o.base_salary IS DISTINCT FROM n.base_salary
                  THEN 'base salary ' || coalesce(CAST(o.base_salary AS VARCHAR), '-') || ' -> '
                       || coalesce(CAST(n.base_salary AS VARCHAR), '-') END,
