@@ -9,7 +9,8 @@ from datetime import date
 
 import pytest
 
-from pipelines.quality import publish_gate
+from pipelines import quality
+from pipelines.quality import check_windows, publish_gate
 from pipelines.warehouse import connect
 
 FIRST, LAST = date(2026, 10, 1), date(2026, 10, 31)
@@ -80,3 +81,28 @@ def test_a_payroll_failing_its_checks_is_not_published(clean_month, tmp_path):
     with instance_for_test() as instance, pytest.raises(BackfillFailed, match="not published"):
         run_range(settings, publish, "2026-10-01", "2026-10-01", instance)
     assert not settings.publish.exists() or not any(settings.publish.rglob("*"))
+
+
+@pytest.mark.parametrize(("budget", "windows"), [
+    # rows per day 3, 3, 6, 1: a window closes before the day that would take it over budget,
+    # and a day bigger than the budget stands alone
+    (5, [(1, 1), (2, 2), (3, 3), (4, 4)]),
+    (7, [(1, 2), (3, 4)]),
+    (13, [(1, 4)]),
+])
+def test_suites_judge_as_many_days_at_once_as_the_row_budget_allows(tmp_path, monkeypatch,
+                                                                   budget, windows):
+    con = connect(tmp_path / "w.duckdb")
+    for day, rows in ((1, 3), (2, 3), (3, 6), (4, 1)):
+        con.execute("INSERT INTO marts.unmapped_accounts SELECT ?, 'acct' || i, 1, 1, 0 "
+                    "FROM range(?) AS t(i)", [date(2026, 10, day), rows])
+    monkeypatch.setattr(quality, "ROWS_PER_CHECK", budget)
+    got = check_windows(con, "marts.unmapped_accounts", date(2026, 10, 1), date(2026, 10, 4))
+    assert got == [(date(2026, 10, a), date(2026, 10, b)) for a, b in windows]
+    con.close()
+
+
+def test_a_column_checked_only_for_nulls_is_read_as_its_nullness():
+    columns = quality._columns(quality.suite_spec("raw.chats"))
+    assert "CASE WHEN record IS NULL THEN NULL ELSE 1 END AS record" in columns
+    assert "source_file" in columns and "line_number" in columns  # judged for uniqueness
