@@ -70,6 +70,7 @@ def payroll(context: AssetExecutionContext, warehouse: Warehouse,
         "employees": len(pay_rows),
         "gross_pay_total": str(total),
         "review": sum(1 for r in pay_rows if r["status"] == "review"),
+        "payroll_months": ", ".join(f"{m:%Y-%m}" for m in paying) or "none",
         "restated_closed_months": MetadataValue.json(
             {closed_label: f"{paid_in:%Y-%m}" for closed_label, paid_in in restated.items()}),
     })
