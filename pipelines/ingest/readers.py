@@ -139,12 +139,14 @@ def read_jsonl(path: Path, data: bytes) -> FileRows:
         "SELECT k FROM (SELECT unnest(json_keys(line)) AS k, line_number FROM numbered "
         "WHERE is_object) GROUP BY k ORDER BY min(line_number), k"
     ).fetchall()]
-    columns = ", ".join(
-        f"coalesce(json_extract_string(line, {_json_path(k)}), '') AS {_ident(k)}" for k in keys
-    )
+    # One extraction per line for all keys: each line's JSON is parsed once, not once per key.
+    paths = "[" + ", ".join(_json_path(k) for k in keys) + "]"
+    columns = ", ".join(f"coalesce(v[{i}], '') AS {_ident(k)}"
+                        for i, k in enumerate(keys, start=1))
     table = con.sql(
-        f"SELECT {columns + ',' if columns else ''} line_number AS __line "
-        "FROM numbered WHERE is_object ORDER BY line_number"
+        f"SELECT {columns + ',' if columns else ''} line_number AS __line FROM ("
+        f"SELECT {f'json_extract_string(line, {paths})' if keys else 'NULL'} AS v, line_number "
+        "FROM numbered WHERE is_object) ORDER BY line_number"
     ).to_arrow_table()
     con.close()
     return FileRows(table, encoding, "jsonl", rejects, _line_lookup(text))
