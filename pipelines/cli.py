@@ -301,21 +301,17 @@ def whatif(
 def paying_month_to_rerun(settings: Settings, first: date) -> date:
     """For a closed month, the first open month after it (which pays its restatement) if that
     month is complete and computed; else `first` itself."""
-    from pipelines.closing import first_open_month
+    from pipelines.closing import paying_months
     from pipelines.partitions import monthly_partitions
-    from pipelines.warehouse import closed_months, connect
+    from pipelines.warehouse import connect
 
     con = connect(settings.warehouse)
     try:
-        if first not in closed_months(con):
-            return first
-        paying = first_open_month(con, first)
-        computed = con.execute("SELECT count(*) FROM marts.payroll WHERE month = ?",
-                               [paying]).fetchall()[0][0]
+        last = max(paying_months(con, [first]), default=first)
     finally:
         con.close()
     last_complete = date.fromisoformat(monthly_partitions.get_last_partition_key())
-    return paying if computed and paying <= last_complete else first
+    return last if last <= last_complete else first
 
 
 def refuse_closed_publish(settings: Settings, first: date, out: Path | None) -> None:

@@ -94,14 +94,10 @@ def _published_is_current(con: duckdb.DuckDBPyConnection, csv: Path, month: date
 def first_open_month(con: duckdb.DuckDBPyConnection, after: date) -> date:
     """The first month after `after` that is not closed: where its restatements are paid."""
     closed = closed_months(con)
-    month = _next_month(after)
+    month = month_end(after) + timedelta(days=1)
     while month in closed:
-        month = _next_month(month)
+        month = month_end(month) + timedelta(days=1)
     return month
-
-
-def _next_month(first: date) -> date:
-    return (first + timedelta(days=32)).replace(day=1)
 
 
 def paying_months(con: duckdb.DuckDBPyConnection, months: list[date]) -> list[date]:

@@ -66,3 +66,9 @@ END;
 CREATE OR REPLACE TEMP MACRO kefu_money_per(amount, n) AS CASE WHEN n > 0 THEN
     CAST((CAST(amount * 100 AS HUGEINT) * 2 + n) // (2 * n) AS DECIMAL(18, 0)) * 0.01::DECIMAL(3, 2)
 END;
+
+-- 'bonus 1668.20 -> 1751.61' when a value moved, else NULL: how a restatement says what changed.
+CREATE OR REPLACE TEMP MACRO kefu_change(label, old, new) AS CASE WHEN old IS DISTINCT FROM new
+    THEN label || ' ' || coalesce(CAST(old AS VARCHAR), '-') || ' -> '
+         || coalesce(CAST(new AS VARCHAR), '-')
+END;

@@ -42,6 +42,16 @@ def land(settings: Settings, source: str, day: str, name: str, content: bytes | 
     return path
 
 
+def use_env(monkeypatch: pytest.MonkeyPatch, settings: Settings,
+            dagster_home: Path | None = None) -> None:
+    """Point the `kefu` command (Settings.from_env) at `settings`, as ops do with KEFU_*."""
+    for name, value in (("KEFU_LANDING", settings.landing), ("KEFU_WAREHOUSE", settings.warehouse),
+                        ("KEFU_CONFIG", settings.config), ("KEFU_PUBLISH", settings.publish)):
+        monkeypatch.setenv(name, str(value))
+    if dagster_home is not None:
+        monkeypatch.setenv("DAGSTER_HOME", str(dagster_home))
+
+
 def warehouse_rows(settings: Settings, sql: str, params: list | None = None) -> list[tuple]:
     """Run one query on the warehouse file and close the connection again."""
     con = connect(settings.warehouse)

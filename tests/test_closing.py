@@ -25,7 +25,7 @@ from pipelines.runner import backfill_days, backfill_month, run_range
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
 from pipelines.whatif import run_whatif
-from tests.conftest import REPO_CONFIG, land, warehouse_rows
+from tests.conftest import REPO_CONFIG, land, use_env, warehouse_rows
 
 SEP, OCT, NOV = date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)
 MONTHLY_TABLES = ("agent_monthly_metrics", "kpi_lines", "kpi_monthly", "payroll_lines", "payroll")
@@ -238,9 +238,7 @@ def test_a_late_refund_is_a_clawback_line_on_the_next_statement(shop: Settings, 
     page = (shop.publish / "statements" / "2026-10" / f"{employee_id}.html").read_text("utf-8")
     assert "restatement of 2026-09" in page and str(difference) in page
     # kefu restatement shows it.
-    for name, value in (("KEFU_WAREHOUSE", shop.warehouse), ("KEFU_LANDING", shop.landing),
-                        ("KEFU_CONFIG", shop.config), ("KEFU_PUBLISH", shop.publish)):
-        monkeypatch.setenv(name, str(value))
+    use_env(monkeypatch, shop)
     out = CliRunner().invoke(app, ["restatement", "--month", "2026-09"], terminal_width=200)
     assert out.exit_code == 0, out.output
     assert employee_id in out.output and f"{difference:+}" in out.output
@@ -267,10 +265,7 @@ def test_a_late_refund_is_a_clawback_line_on_the_next_statement(shop: Settings, 
 
 def test_kefu_close_and_payroll_of_a_closed_month_from_the_command_line(shop: Settings, tmp_path,
                                                                          monkeypatch):
-    for name, value in (("KEFU_WAREHOUSE", shop.warehouse), ("KEFU_LANDING", shop.landing),
-                        ("KEFU_CONFIG", shop.config), ("KEFU_PUBLISH", shop.publish),
-                        ("DAGSTER_HOME", tmp_path / "dagster_home")):
-        monkeypatch.setenv(name, str(value))
+    use_env(monkeypatch, shop, tmp_path / "dagster_home")
     runner = CliRunner()
     out = runner.invoke(app, ["payroll", "--month", "2026-09", "--reason", "checking"],
                         terminal_width=200)

@@ -15,6 +15,7 @@ import json
 import subprocess
 import sys
 import textwrap
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from html.parser import HTMLParser
@@ -30,7 +31,7 @@ from pipelines.cli import app
 from pipelines.definitions import monthly_assets
 from pipelines.runner import backfill_days, run_range
 from pipelines.settings import Settings
-from tests.conftest import warehouse_rows
+from tests.conftest import use_env, warehouse_rows
 from tests.test_metrics import PAID, land_chats, land_orders, make_settings
 
 MONTH = date(2026, 10, 1)
@@ -247,9 +248,7 @@ def test_publish_writes_snapshot_exports_and_statements_that_match_the_marts(tmp
 def test_cli_statement_and_export_use_the_warehouse(tmp_path, instance, monkeypatch):
     settings = build_month(tmp_path, instance)
     out = tmp_path / "on_demand"
-    for name, value in (("KEFU_LANDING", settings.landing), ("KEFU_WAREHOUSE", settings.warehouse),
-                        ("KEFU_CONFIG", settings.config), ("KEFU_PUBLISH", out)):
-        monkeypatch.setenv(name, str(value))
+    use_env(monkeypatch, replace(settings, publish=out))
     runner = CliRunner()
     for command in ("statement", "export"):
         assert runner.invoke(app, [command, "--help"]).exit_code == 0

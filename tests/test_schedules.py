@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from pipelines.cli import app
 from pipelines.definitions import defs
 from pipelines.schedules import monthly_payroll, nightly
+from tests.conftest import use_env
 from tests.test_metrics import check, daily, land_chats, land_orders, make_settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -63,10 +64,7 @@ def test_kefu_nightly_brings_a_late_order_back_to_its_chat_day(tmp_path, monkeyp
     """P1 asks 店:戊 on 10-05 and orders on 10-07 (D + 2, inside the 2-day window). The night
     after 10-05 sees no order; the night after 10-07 recomputes 10-05..10-07 and credits it."""
     settings = make_settings(tmp_path, "E5,戊,店:戊,普通,presale,2026-01-01,")
-    for name, value in (("KEFU_WAREHOUSE", settings.warehouse), ("KEFU_LANDING", settings.landing),
-                        ("KEFU_CONFIG", settings.config), ("KEFU_PUBLISH", settings.publish),
-                        ("DAGSTER_HOME", tmp_path / "dagster_home")):
-        monkeypatch.setenv(name, str(value))
+    use_env(monkeypatch, settings, tmp_path / "dagster_home")
     land_chats(settings, "2026-10-05", ("10:00:00", "店:戊", "P1", "buyer"),
                ("10:00:10", "店:戊", "P1", "agent"))
     runner = CliRunner()

@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 from pipelines.plan import ConfigError
 from pipelines.settings import Settings
 from pipelines.whatif import run_whatif
+from tests.conftest import use_env
 
 FIRST, LAST = date(2026, 10, 1), date(2026, 10, 31)
 CENT = Decimal("0.01")
@@ -125,10 +126,7 @@ def test_doubled_tier_bases_double_each_bonus_and_touch_nothing(clean_month: Set
     assert result.total_difference > 0
 
     # the command line: same figures printed, the scratch tables replaced (not appended to)
-    monkeypatch.setenv("KEFU_WAREHOUSE", str(month.warehouse))
-    monkeypatch.setenv("KEFU_LANDING", str(month.landing))
-    monkeypatch.setenv("KEFU_CONFIG", str(month.config))
-    monkeypatch.setenv("KEFU_PUBLISH", str(clean_month.publish))
+    use_env(monkeypatch, month)  # its publish folder is clean_month's
     from pipelines.cli import app
 
     out = CliRunner().invoke(app, ["whatif", "--plan", str(plan), "--month", "2026-10"])
@@ -160,9 +158,7 @@ def test_an_invalid_candidate_stops_naming_the_field(month: Settings, tmp_path: 
     with pytest.raises(ConfigError, match=r"versions\[0\]\.kpi\.presale: weights sum to 90"):
         run_whatif(month.warehouse, month.landing, month.config, plan, FIRST)
 
-    monkeypatch.setenv("KEFU_WAREHOUSE", str(month.warehouse))
-    monkeypatch.setenv("KEFU_LANDING", str(month.landing))
-    monkeypatch.setenv("KEFU_CONFIG", str(month.config))
+    use_env(monkeypatch, month)
     from pipelines.cli import app
 
     out = CliRunner().invoke(app, ["whatif", "--plan", str(plan), "--month", "2026-10"])

@@ -47,21 +47,11 @@ compared AS (
         concat_ws('; ',
             CASE WHEN o.employee_id IS NULL THEN 'not on the closed payroll' END,
             CASE WHEN n.employee_id IS NULL THEN 'not on the re-run payroll' END,
-            CASE WHEN o.kpi_score IS DISTINCT FROM n.kpi_score
-                 THEN 'KPI ' || coalesce(CAST(o.kpi_score AS VARCHAR), '-') || ' -> '
-                      || coalesce(CAST(n.kpi_score AS VARCHAR), '-') END,
-            CASE WHEN o.tier_base IS DISTINCT FROM n.tier_base
-                 THEN 'tier base ' || coalesce(CAST(o.tier_base AS VARCHAR), '-') || ' -> '
-                      || coalesce(CAST(n.tier_base AS VARCHAR), '-') END,
-            CASE WHEN o.base_salary IS DISTINCT FROM n.base_salary
-                 THEN 'base salary ' || coalesce(CAST(o.base_salary AS VARCHAR), '-') || ' -> '
-                      || coalesce(CAST(n.base_salary AS VARCHAR), '-') END,
-            CASE WHEN o.bonus IS DISTINCT FROM n.bonus
-                 THEN 'bonus ' || coalesce(CAST(o.bonus AS VARCHAR), '-') || ' -> '
-                      || coalesce(CAST(n.bonus AS VARCHAR), '-') END,
-            CASE WHEN o.adjustments IS DISTINCT FROM n.adjustments
-                 THEN 'adjustments ' || coalesce(CAST(o.adjustments AS VARCHAR), '-') || ' -> '
-                      || coalesce(CAST(n.adjustments AS VARCHAR), '-') END,
+            kefu_change('KPI', o.kpi_score, n.kpi_score),
+            kefu_change('tier base', o.tier_base, n.tier_base),
+            kefu_change('base salary', o.base_salary, n.base_salary),
+            kefu_change('bonus', o.bonus, n.bonus),
+            kefu_change('adjustments', o.adjustments, n.adjustments),
             l.changed) AS changes
     FROM rerun AS n
     FULL JOIN paid AS o ON o.employee_id = n.employee_id
