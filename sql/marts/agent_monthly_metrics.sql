@@ -2,8 +2,9 @@
 -- ($month_first..$month_last). A month's rate is the ratio of the month's summed numerators and
 -- denominators, never an average of daily rates. The numerator and denominator of each metric
 -- named in $promo_excluded (the plan's promo_days_excluded_from) are summed over non-promotion
--- days only; promo_days says how many employed days that left out. Level and role are those of
--- the employee's last employed day of the month.
+-- days only; promo_days says how many employed days that left out. aov divides the sales of the
+-- days converted_buyers counts by converted_buyers, so both leave out the same days. Level and
+-- role are those of the employee's last employed day of the month.
 -- The rows land in the temporary table computed_agent_monthly_metrics; the asset moves them into
 -- marts (or, for a closed month, restated) with pipelines.warehouse.replace_months.
 CREATE OR REPLACE TEMP TABLE computed_agent_monthly_metrics AS
@@ -45,6 +46,7 @@ summed AS (
         sum(converted_buyers) FILTER (WHERE NOT skip_conv) AS converted_buyers,
         sum(credited_orders) AS credited_orders,
         sum(sales) AS sales,
+        sum(sales) FILTER (WHERE NOT skip_conv) AS converted_sales,
         sum(sales) FILTER (WHERE NOT skip_refund) AS refund_base,
         sum(refunded_amount) FILTER (WHERE NOT skip_refund) AS refunded_amount,
         sum(ratings) FILTER (WHERE NOT skip_satisfaction) AS ratings,
@@ -66,6 +68,7 @@ filled AS (
         coalesce(buyer_messages, 0) AS buyer_messages,
         coalesce(inquiry_buyers, 0) AS inquiry_buyers,
         coalesce(converted_buyers, 0) AS converted_buyers,
+        coalesce(converted_sales, 0) AS converted_sales,
         coalesce(refund_base, 0) AS refund_base,
         coalesce(refunded_amount, 0) AS refunded_amount,
         coalesce(ratings, 0) AS ratings,
@@ -82,7 +85,7 @@ SELECT
     slow_responses, slow_base, slow_responses / nullif(slow_base, 0),
     agent_messages, buyer_messages, agent_messages / nullif(buyer_messages, 0),
     inquiry_buyers, converted_buyers, converted_buyers / nullif(inquiry_buyers, 0),
-    credited_orders, sales, kefu_money_per(sales, converted_buyers),
+    credited_orders, sales, kefu_money_per(converted_sales, converted_buyers),
     refunded_amount, refund_base, refunded_amount / nullif(refund_base, 0),
     ratings, satisfied_ratings, satisfied_ratings / nullif(ratings, 0),
     $plan_version

@@ -90,7 +90,7 @@ COMMENT ON COLUMN marts.agent_monthly_metrics.converted_buyers IS 'Inquiry buyer
 COMMENT ON COLUMN marts.agent_monthly_metrics.inquiry_conversion IS 'Inquiry to final payment conversion = converted_buyers / inquiry_buyers / 询单→最终付款转化率';
 COMMENT ON COLUMN marts.agent_monthly_metrics.credited_orders IS 'Paid orders credited to the employee (also the refund-rate sample) / 归属该员工的付款订单数（亦为退款率样本量）';
 COMMENT ON COLUMN marts.agent_monthly_metrics.sales IS 'Agent sales, CNY: credited paid orders, all days / 客服销售额（元），含全部天数';
-COMMENT ON COLUMN marts.agent_monthly_metrics.aov IS 'Average order value per converted buyer, CNY = sales / converted_buyers / 客单价（元）';
+COMMENT ON COLUMN marts.agent_monthly_metrics.aov IS 'Average order value per converted buyer, CNY = sales of the days converted_buyers counts (promotion days left out with inquiry_conversion) / converted_buyers / 客单价（元）= 同口径天数的客服销售额 / 询单付款人数';
 COMMENT ON COLUMN marts.agent_monthly_metrics.refunded_amount IS 'Successfully refunded amount on the credited orders, CNY / 退款成功金额（元）';
 COMMENT ON COLUMN marts.agent_monthly_metrics.refund_rate_sales IS 'Sales the refund rate is taken over (its denominator), CNY / 退款率的分母：计入的客服销售额（元）';
 COMMENT ON COLUMN marts.agent_monthly_metrics.refund_rate IS 'Refund rate = refunded_amount / refund_rate_sales / 退款率 = 退款成功金额 / 计入销售额';
