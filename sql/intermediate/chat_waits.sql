@@ -17,8 +17,7 @@ WITH messages AS (
         CAST(sent_at AS DATE) AS day, agent, buyer, sender, sent_at, message_key,
         CASE sender WHEN 'buyer' THEN 0 WHEN 'auto' THEN 1 WHEN 'agent' THEN 2 ELSE 3 END
             AS sender_rank
-    FROM staging.chat_messages
-    WHERE CAST(sent_at AS DATE) BETWEEN $day_from AND $day_to
+    FROM kefu_messages($day_from, $day_to)
 ),
 gaps AS (
     SELECT *,

@@ -41,9 +41,8 @@ employees AS (
 ),
 messages AS (
     SELECT h.day, h.employee_id, m.buyer, m.sender, m.sent_at
-    FROM staging.chat_messages AS m
+    FROM kefu_messages($day_from, $day_to) AS m
     JOIN held AS h ON h.account = m.agent AND h.day = CAST(m.sent_at AS DATE)
-    WHERE CAST(m.sent_at AS DATE) BETWEEN $day_from AND $day_to
 ),
 buyers AS (
     SELECT day, employee_id, buyer,
@@ -118,9 +117,8 @@ sales AS (
 rating_counts AS (
     SELECT h.day, h.employee_id, count(*) AS ratings,
            count(*) FILTER (WHERE r.rating >= 4) AS satisfied_ratings
-    FROM staging.ratings AS r
+    FROM kefu_ratings($day_from, $day_to) AS r
     JOIN held AS h ON h.account = r.agent AND h.day = CAST(r.rated_at AS DATE)
-    WHERE CAST(r.rated_at AS DATE) BETWEEN $day_from AND $day_to
     GROUP BY h.day, h.employee_id
 ),
 joined AS (

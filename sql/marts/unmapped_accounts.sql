@@ -5,9 +5,8 @@ DELETE FROM marts.unmapped_accounts WHERE day BETWEEN $day_from AND $day_to;
 INSERT INTO marts.unmapped_accounts
 SELECT CAST(m.sent_at AS DATE) AS day, m.agent AS account, count(*) AS messages,
        count(DISTINCT m.buyer) AS buyers, count(*) FILTER (WHERE m.sender = 'agent')
-FROM staging.chat_messages AS m
-WHERE CAST(m.sent_at AS DATE) BETWEEN $day_from AND $day_to
-  AND NOT EXISTS (
+FROM kefu_messages($day_from, $day_to) AS m
+WHERE NOT EXISTS (
       SELECT 1 FROM config.roster AS r
       WHERE r.account = m.agent
         AND CAST(m.sent_at AS DATE) BETWEEN r.effective_from

@@ -2,7 +2,9 @@
 -- A message is identified by its message_id, else by (sent_at, agent, buyer, sender, content,
 -- ordinal), the ordinal telling apart identical messages in one file; the same message landed
 -- twice (say in a CSV and a transcript of the same day) is kept once, from the first file.
--- De-duplication is within an export day: a day's partition never depends on another day's.
+-- De-duplication here is within an export day, so a day's partition never depends on another
+-- day's; a message exported on several days is counted once by its readers (kefu_messages in
+-- sql/macros.sql).
 DELETE FROM staging.chat_messages WHERE partition_day BETWEEN $day_from AND $day_to;
 
 INSERT INTO staging.chat_messages
