@@ -7,7 +7,7 @@ MONTH ?= 2026-10
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 export GX_ANALYTICS_ENABLED := false
 
-.PHONY: install demo test lint ui clean bench screenshots
+.PHONY: install demo test lint ui clean bench replay screenshots
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ clean:
 
 bench: install
 	$(BIN)/python -m pipelines.bench
+
+# The slow replays: a month run night by night, every night, against one backfill (minutes).
+replay: install
+	$(BIN)/pytest -m slow
 
 # One pay statement rendered by headless Chromium into docs/statement.png (needs a loaded month:
 # runs `make demo` first if the warehouse does not exist). Installs Debian's chromium and a CJK

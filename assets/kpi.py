@@ -8,10 +8,11 @@ import pyarrow as pa
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 
 from assets.factory import month_checks, warehouse_asset
+from assets.metrics import TRANSFORMS, derive_days
 from pipelines import progress
 from pipelines.config_tables import write_config_tables
 from pipelines.month_inputs import qa_points_by_employee
-from pipelines.partitions import month_end, monthly_partitions, months_in
+from pipelines.partitions import days_in_month, month_end, monthly_partitions, months_in
 from pipelines.plan import load_adjustments, load_config
 from pipelines.resources import KefuPaths, Warehouse
 from pipelines.scoring import METRIC_COLUMNS, round_half_up, score_employee
@@ -23,8 +24,10 @@ KPI_TABLES = ("marts.kpi_lines", "marts.kpi_monthly")
 @warehouse_asset(
     "marts/agent_monthly_metrics", deps=("marts/agent_daily_metrics",), group="kpi",
     partitions=monthly_partitions, checked=("marts.agent_monthly_metrics",),
-    description="`marts.agent_monthly_metrics`, grain: month x employee. Ratios of summed "
-                "numerators and denominators; promotion days left out where the plan says. "
+    description="`marts.agent_monthly_metrics`, grain: month x employee. First re-derives "
+                "every day of the month (waits, attribution, daily marts) from staging, so late "
+                "refunds, status changes and late files count; then ratios of summed "
+                "numerators and denominators, promotion days left out where the plan says. "
                 "Transform: `sql/marts/agent_monthly_metrics.sql`.",
 )
 def agent_monthly_metrics(context: AssetExecutionContext, warehouse: Warehouse,
@@ -35,6 +38,11 @@ def agent_monthly_metrics(context: AssetExecutionContext, warehouse: Warehouse,
         with transaction(con):
             write_config_tables(con, config)
             for first in months:
+                # The month is a function of staging alone: its days are re-derived here, so
+                # a refund or status change that landed after a day was run still counts.
+                days = days_in_month(first)
+                for transform in TRANSFORMS:
+                    derive_days(con, config, transform, days)
                 version = config.plan.version_for(first)
                 run_sql(con, "marts/agent_monthly_metrics.sql", month_first=first,
                         month_last=month_end(first), plan_version=version.id,

@@ -3,9 +3,10 @@
 that month's first day, and the version is written on every row."""
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue
+from duckdb import DuckDBPyConnection
 
 from assets.factory import suite_checks, warehouse_asset
 from pipelines import progress
@@ -16,7 +17,7 @@ from pipelines.config_tables import (
     write_config_tables,
 )
 from pipelines.partitions import daily_partitions, days_in
-from pipelines.plan import load_config
+from pipelines.plan import Config, load_config
 from pipelines.resources import KefuPaths, Warehouse
 from pipelines.warehouse import range_metadata, run_sql, transaction
 
@@ -48,6 +49,22 @@ TRANSFORMS = (
 )
 
 
+def derive_days(con: DuckDBPyConnection, config: Config, t: DailyTransform,
+                days: list[date]) -> list[str]:
+    """Re-derive `t` for `days` from staging, each month's days under the plan version in force
+    on its first day; the versions used, in order. The daily assets run it for their days, the
+    monthly metrics for every day of the month, so late refunds, status changes and late files
+    reach the month whatever order the days were run in."""
+    versions = []
+    for first, last in month_segments(days):
+        version = config.plan.version_for(first_of_month(first))
+        versions.append(version.id)
+        params = sql_parameters(version)
+        end = last + timedelta(days=params["window_days"] if t.lookahead_window else 0)
+        run_sql(con, t.sql, day_from=first, day_to=end, **params)
+    return versions
+
+
 def build_daily_asset(t: DailyTransform) -> AssetsDefinition:
     @warehouse_asset(
         f"{t.schema}/{t.table}", deps=t.deps, group="metrics", partitions=daily_partitions,
@@ -58,17 +75,10 @@ def build_daily_asset(t: DailyTransform) -> AssetsDefinition:
                     paths: KefuPaths) -> MaterializeResult:
         config = load_config(paths.config_path)
         days = days_in(context.partition_time_window)
-        versions = []
         with warehouse.connect() as con:
             with transaction(con):
                 write_config_tables(con, config)
-                for first, last in month_segments(days):
-                    version = config.plan.version_for(first_of_month(first))
-                    versions.append(version.id)
-                    params = sql_parameters(version)
-                    end = last + timedelta(days=params["window_days"] if t.lookahead_window
-                                           else 0)
-                    run_sql(con, t.sql, day_from=first, day_to=end, **params)
+                versions = derive_days(con, config, t, days)
             metadata = range_metadata(con, f"{t.schema}.{t.table}", t.day_column, days[0],
                                       days[-1])
             checks = suite_checks(con, (f"{t.schema}.{t.table}",), days[0], days[-1],

@@ -5,7 +5,8 @@ from __future__ import annotations
 import calendar
 import sys
 import warnings
-from datetime import date
+from collections.abc import Callable
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -71,8 +72,12 @@ def backfill(
         first, last = date.fromisoformat(from_day), date.fromisoformat(to_day)
     else:
         raise typer.BadParameter("give --month YYYY-MM, or --from and --to")
+    from pipelines.runner import backfill_days, backfill_month
+
     settings = Settings.from_env()
-    summary = run_with_progress(settings, first, last, whole_month=bool(month), reason=reason)
+    run = backfill_month if month else backfill_days
+    summary = run_with_progress((last - first).days + 1,
+                                lambda: run(settings, first, last, reason=reason))
     print_ingest_summary(summary, first, last, settings)
     if month:
         print_payroll(settings, first)
@@ -86,27 +91,26 @@ def nightly(
 ) -> None:
     """What the nightly schedule runs: load a day's exports and recompute it and the days before
     it whose attribution window is still open, as one run."""
-    from datetime import datetime, timedelta
-    from zoneinfo import ZoneInfo
+    from pipelines.partitions import shop_today
+    from pipelines.runner import nightly as run_nightly
+    from pipelines.runner import nightly_days
 
-    from pipelines.partitions import SHOP_TIMEZONE
-    from pipelines.schedules import open_window_start
-
-    last = date.fromisoformat(day) if day else \
-        datetime.now(ZoneInfo(SHOP_TIMEZONE)).date() - timedelta(days=1)
+    last = date.fromisoformat(day) if day else shop_today() - timedelta(days=1)
     settings = Settings.from_env()
-    first = open_window_start(last, settings.config)
-    summary = run_with_progress(settings, first, last, whole_month=False)
-    print_ingest_summary(summary, first, last, settings)
+    ranges = nightly_days(settings, last)
+    late = [f"{a}..{b}" if a != b else str(a) for a, b in ranges[:-1]]
+    if late:
+        console.print(f"files landed late for {', '.join(late)}: loading those days again")
+    days = sum((b - a).days + 1 for a, b in ranges)
+    summary = run_with_progress(days, lambda: run_nightly(settings, last))
+    print_ingest_summary(summary, ranges[0][0], last, settings)
 
 
-def run_with_progress(settings: Settings, first: date, last: date, whole_month: bool,
-                      reason: str | None = None) -> list:
-    """Backfill first..last (and, for a whole month, its payroll) with a progress display."""
+def run_with_progress(days: int, work: Callable[[], list]) -> list:
+    """Run `work` (a backfill or nightly) with a progress display of its steps over `days`."""
     from pipelines.plan import ConfigError
-    from pipelines.runner import BackfillFailed, backfill_days, backfill_month
+    from pipelines.runner import BackfillFailed
 
-    days = (last - first).days + 1
     with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console) as bar:
         tasks: dict[str, int] = {}
@@ -118,8 +122,7 @@ def run_with_progress(settings: Settings, first: date, last: date, whole_month: 
 
         progress.listen(advance)
         try:
-            return (backfill_month if whole_month else backfill_days)(settings, first, last,
-                                                                      reason=reason)
+            return work()
         except (BackfillFailed, ConfigError) as failure:
             console.print(f"[red]{failure}[/red]")
             raise typer.Exit(1) from failure
@@ -138,9 +141,8 @@ def payroll(
 ) -> None:
     """Recompute a month's metrics, KPI and payroll from the loaded days, publish it, and print
     it. A closed month keeps what was paid: the differences go to the first open month."""
-    from pipelines.definitions import monthly_assets
     from pipelines.plan import ConfigError
-    from pipelines.runner import BackfillFailed, run_range
+    from pipelines.runner import BackfillFailed, payroll_months
 
     first, _ = month_days(month)
     settings = Settings.from_env()
@@ -150,8 +152,7 @@ def payroll(
                       " pays the differences under the same configuration")
     with console.status(f"Computing the {month} payroll ..."):
         try:
-            run_range(settings, monthly_assets, first.isoformat(), last.isoformat(),
-                      reason=reason)
+            payroll_months(settings, first, last, reason=reason)
         except (BackfillFailed, ConfigError) as failure:
             console.print(f"[red]{failure}[/red]")
             raise typer.Exit(1) from failure

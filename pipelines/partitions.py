@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+import os
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from dagster import DailyPartitionsDefinition, MonthlyPartitionsDefinition, TimeWindow
 
@@ -30,3 +32,14 @@ def months_in(window: TimeWindow) -> list[date]:
 
 def month_end(first: date) -> date:
     return (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+
+
+def days_in_month(first: date) -> list[date]:
+    return [first + timedelta(days=i) for i in range(month_end(first).day)]
+
+
+def shop_today() -> date:
+    """Today in shop time; `KEFU_TODAY` (YYYY-MM-DD) sets it for a replay of past nights."""
+    override = os.environ.get("KEFU_TODAY")
+    return date.fromisoformat(override) if override else \
+        datetime.now(ZoneInfo(SHOP_TIMEZONE)).date()

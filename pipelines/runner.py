@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from dagster import (
@@ -20,6 +20,7 @@ from dagster import (
 )
 
 from pipelines.definitions import build_resources, daily_assets, monthly_assets
+from pipelines.partitions import month_end
 from pipelines.plan import load_config
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
@@ -117,13 +118,55 @@ def backfill_days(settings: Settings, first: date, last: date,
     return ingest_summary(settings, first, last)
 
 
+def nightly_days(settings: Settings, day: date) -> list[tuple[date, date]]:
+    """The ranges a nightly run for `day` loads and recomputes: `day` and the days before it
+    whose attribution window is still open, and every earlier day whose landing folder now
+    holds files that were not loaded for it (a late file, a moved file)."""
+    from pipelines.completeness import day_segments, stale_days
+    from pipelines.schedules import open_window_start
+
+    first = open_window_start(day, settings.config)
+    con = connect(settings.warehouse)
+    try:
+        late = [d for d in stale_days(con, settings.landing) if d < first]
+    finally:
+        con.close()
+    window = [first + timedelta(days=i) for i in range((day - first).days + 1)]
+    return day_segments([*late, *window])
+
+
+def nightly(settings: Settings, day: date, instance: DagsterInstance | None = None
+            ) -> list[SourceSummary]:
+    """What the nightly schedule runs for `day` (see `nightly_days`), one run per range."""
+    ranges = nightly_days(settings, day)
+    for first, last in ranges:
+        run_range(settings, daily_assets, first.isoformat(), last.isoformat(), instance)
+    return ingest_summary(settings, ranges[0][0], day)
+
+
+def payroll_months(settings: Settings, first: date, last: date,
+                   instance: DagsterInstance | None = None, reason: str | None = None) -> None:
+    """Metrics, KPI, payroll and publish for the months first..last (first days) as one run,
+    after loading again the days of those months whose landing folders changed since."""
+    from pipelines.completeness import day_segments, stale_days
+
+    con = connect(settings.warehouse)
+    try:
+        late = [d for d in stale_days(con, settings.landing) if first <= d <= month_end(last)]
+    finally:
+        con.close()
+    for a, b in day_segments(late):
+        run_range(settings, daily_assets, a.isoformat(), b.isoformat(), instance, reason)
+    run_range(settings, monthly_assets, first.isoformat(), last.isoformat(), instance, reason)
+
+
 def backfill_month(settings: Settings, first: date, last: date,
                    instance: DagsterInstance | None = None,
                    reason: str | None = None) -> list[SourceSummary]:
     """A whole month: the daily graph in one run, then metrics, KPI and payroll in another."""
     summary = backfill_days(settings, first, last, instance, reason)
-    month = first.isoformat()[:7]
-    run_range(settings, monthly_assets, f"{month}-01", f"{month}-01", instance, reason)
+    run_range(settings, monthly_assets, first.replace(day=1).isoformat(),
+              first.replace(day=1).isoformat(), instance, reason)
     return summary
 
 
