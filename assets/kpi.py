@@ -10,6 +10,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 from assets.factory import month_checks, warehouse_asset
 from assets.metrics import TRANSFORMS, derive_days
 from pipelines import progress
+from pipelines.completeness import require_exports
 from pipelines.config_tables import write_config_tables
 from pipelines.month_inputs import qa_points_by_employee
 from pipelines.partitions import days_in_month, month_end, monthly_partitions, months_in
@@ -38,6 +39,7 @@ def agent_monthly_metrics(context: AssetExecutionContext, warehouse: Warehouse,
         with transaction(con):
             write_config_tables(con, config)
             for first in months:
+                require_exports(con, config, first, paths.landing_path)
                 # The month is a function of staging alone: its days are re-derived here, so
                 # a refund or status change that landed after a day was run still counts.
                 days = days_in_month(first)

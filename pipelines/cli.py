@@ -142,11 +142,11 @@ def payroll(
     """Recompute a month's metrics, KPI and payroll from the loaded days, publish it, and print
     it. A closed month keeps what was paid: the differences go to the first open month."""
     from pipelines.plan import ConfigError
-    from pipelines.runner import BackfillFailed, payroll_months
+    from pipelines.runner import BackfillFailed, payroll_months, rerun_until
 
     first, _ = month_days(month)
     settings = Settings.from_env()
-    last = paying_month_to_rerun(settings, first)
+    last = rerun_until(settings, first)
     if last != first:
         console.print(f"{month} is closed: re-running {month}..{last:%Y-%m} so that {last:%Y-%m}"
                       " pays the differences under the same configuration")
@@ -182,9 +182,10 @@ def close(
     finally:
         con.close()
     console.print(f"{month} {'closed' if new else 'was already closed'} on "
-                  f"{closed.closed_at:%Y-%m-%d %H:%M} by {closed.closed_by}: "
+                  f"{closed.closed_at:%Y-%m-%d %H:%M} (Asia/Shanghai) by {closed.closed_by}: "
                   f"{closed.employees} employees, gross pay {closed.gross_pay_total}, "
-                  f"payroll CSV sha256 {closed.payroll_csv_sha256[:12]}")
+                  f"payroll CSV sha256 {closed.payroll_csv_sha256[:12]}, marts rows sha256 "
+                  f"{closed.marts_sha256[:12]}")
 
 
 @app.command()
@@ -299,22 +300,6 @@ def whatif(
                   "(candidate rows in whatif.kpi_monthly, whatif.payroll)")
 
 
-def paying_month_to_rerun(settings: Settings, first: date) -> date:
-    """For a closed month, the first open month after it (which pays its restatement) if that
-    month is complete and computed; else `first` itself."""
-    from pipelines.closing import paying_months
-    from pipelines.partitions import monthly_partitions
-    from pipelines.warehouse import connect
-
-    con = connect(settings.warehouse)
-    try:
-        last = max(paying_months(con, [first]), default=first)
-    finally:
-        con.close()
-    last_complete = date.fromisoformat(monthly_partitions.get_last_partition_key())
-    return last if last <= last_complete else first
-
-
 def refuse_closed_publish(settings: Settings, first: date, out: Path | None) -> None:
     """A closed month's published files are final: write copies elsewhere (--out) only."""
     from pipelines.warehouse import closed_months, connect
@@ -377,7 +362,8 @@ def print_restatements(settings: Settings, first: date) -> bool:
     finally:
         con.close()
     if closed:
-        console.print(f"{first:%Y-%m} is closed ({closed.closed_at:%Y-%m-%d %H:%M}, "
+        console.print(f"{first:%Y-%m} is closed ({closed.closed_at:%Y-%m-%d %H:%M} "
+                      "Asia/Shanghai, "
                       f"{closed.closed_by}): its marts rows and published files are as paid, "
                       f"gross {closed.gross_pay_total}; re-run figures are in restated.*")
     if not rows:

@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import duckdb
 
-from pipelines.partitions import month_end
+from pipelines.partitions import SHOP_TIMEZONE, month_end
 from pipelines.publish import export_path
 from pipelines.quality import publish_gate
 from pipelines.scoring import PayLine
@@ -41,6 +42,7 @@ class ClosedMonth:
     employees: int
     gross_pay_total: Decimal
     payroll_csv_sha256: str
+    marts_sha256: str
 
 
 def closed_month(con: duckdb.DuckDBPyConnection, month: date) -> ClosedMonth | None:
@@ -63,6 +65,12 @@ def close_month(con: duckdb.DuckDBPyConnection, month: date, publish_dir: Path,
         [month]).fetchall()[0]
     if not employees:
         raise NotClosable(f"{label} has no payroll: run `kefu backfill --month {label}` first")
+    status = con.execute("SELECT status, reasons FROM marts.month_status WHERE month = ?",
+                         [month]).fetchall()
+    if not status or status[0][0] != "final":
+        why = status[0][1] if status else "its completeness was never checked"
+        raise NotClosable(f"{label} is provisional ({why}): load what is missing, then "
+                          f"`kefu payroll --month {label}`, and close it once it is final")
     failed = publish_gate(con, month, month_end(month), f"close-{label}")
     if failed:
         raise NotClosable(f"{label} fails its blocking checks ("
@@ -74,12 +82,30 @@ def close_month(con: duckdb.DuckDBPyConnection, month: date, publish_dir: Path,
     if not _published_is_current(con, csv, month):
         raise NotClosable(f"{csv} is not the payroll in the warehouse: run "
                           f"`kefu payroll --month {label}` to publish it again first")
-    closed = ClosedMonth(month, datetime.now().replace(microsecond=0), closed_by, employees,
-                         total, hashlib.sha256(csv.read_bytes()).hexdigest())
-    con.execute("INSERT INTO marts.closed_months VALUES (?, ?, ?, ?, ?, ?)",
+    shop_now = datetime.now(ZoneInfo(SHOP_TIMEZONE)).replace(microsecond=0, tzinfo=None)
+    closed = ClosedMonth(month, shop_now, closed_by, employees, total,
+                         hashlib.sha256(csv.read_bytes()).hexdigest(), marts_sha256(con, month))
+    con.execute("INSERT INTO marts.closed_months VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [closed.month, closed.closed_at, closed.closed_by, closed.employees,
-                 closed.gross_pay_total, closed.payroll_csv_sha256])
+                 closed.gross_pay_total, closed.payroll_csv_sha256, closed.marts_sha256])
     return closed, True
+
+
+CLOSED_TABLES = ("marts.agent_monthly_metrics", "marts.kpi_lines", "marts.kpi_monthly",
+                 "marts.payroll_lines", "marts.payroll")
+
+
+def marts_sha256(con: duckdb.DuckDBPyConnection, month: date) -> str:
+    """SHA-256 of the month's rows of the tables closing freezes (each row's values as text, in
+    order): recomputed later, it proves the paid rows unchanged."""
+    digest = hashlib.sha256()
+    for table in CLOSED_TABLES:
+        digest.update(table.encode())
+        for row in con.execute(f"SELECT * FROM {table} WHERE month = ? ORDER BY ALL",
+                               [month]).fetchall():
+            digest.update(("\x1f".join("" if v is None else str(v) for v in row) + "\n")
+                          .encode())
+    return digest.hexdigest()
 
 
 def _published_is_current(con: duckdb.DuckDBPyConnection, csv: Path, month: date) -> bool:

@@ -267,9 +267,12 @@ class Promotion(_Model):
 
 
 class Calendar(_Model):
-    """Promotion periods; a day belongs to at most one, so its name in reports is unambiguous."""
+    """Promotion periods (a day belongs to at most one, so its name in reports is unambiguous),
+    and the days the shop was closed: no export is expected for them, so they do not keep a
+    month from being complete."""
 
     promotions: list[Promotion] = Field(default_factory=list)
+    shop_closed: list[Day] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _promotions_do_not_overlap(self) -> Calendar:

@@ -23,7 +23,7 @@ from pipelines.definitions import build_resources, daily_assets, monthly_assets
 from pipelines.partitions import month_end
 from pipelines.plan import load_config
 from pipelines.settings import Settings
-from pipelines.warehouse import connect
+from pipelines.warehouse import connect, run_sql
 
 DAGSTER_YAML = """\
 # One DuckDB writer at a time: one run, and one step per pool, at once.
@@ -137,11 +137,60 @@ def nightly_days(settings: Settings, day: date) -> list[tuple[date, date]]:
 
 def nightly(settings: Settings, day: date, instance: DagsterInstance | None = None
             ) -> list[SourceSummary]:
-    """What the nightly schedule runs for `day` (see `nightly_days`), one run per range."""
+    """What the nightly schedule runs for `day` (see `nightly_days`), one run per range; then
+    the closed months that what it loaded changes are restated."""
     ranges = nightly_days(settings, day)
     for first, last in ranges:
         run_range(settings, daily_assets, first.isoformat(), last.isoformat(), instance)
+    restate_late_facts(settings, ranges, instance)
     return ingest_summary(settings, ranges[0][0], day)
+
+
+def late_facts(settings: Settings, ranges: list[tuple[date, date]]) -> dict[date, list[str]]:
+    """Closed month -> what the export days of `ranges` brought that changes it, in words
+    (`sql/marts/late_facts.sql`)."""
+    facts: dict[date, list[str]] = {}
+    con = connect(settings.warehouse)
+    try:
+        for first, last in ranges:
+            run_sql(con, "marts/late_facts.sql", day_from=first, day_to=last)
+            for month, detail in con.execute(
+                    "SELECT month, detail FROM late_facts ORDER BY month, kind, fact").fetchall():
+                facts.setdefault(month, []).append(detail)
+    finally:
+        con.close()
+    return facts
+
+
+def restate_late_facts(settings: Settings, ranges: list[tuple[date, date]],
+                       instance: DagsterInstance | None = None) -> list[date]:
+    """Re-run each closed month that late facts of `ranges` change, with the month that pays
+    its difference, the reason naming the facts; return the months restated."""
+    facts = late_facts(settings, ranges)
+    for month, details in facts.items():
+        shown = "; ".join(details[:5]) + (f"; and {len(details) - 5} more"
+                                          if len(details) > 5 else "")
+        loaded = ", ".join(f"{a}..{b}" if a != b else str(a) for a, b in ranges)
+        run_range(settings, monthly_assets, month.isoformat(),
+                  rerun_until(settings, month).isoformat(), instance,
+                  f"late data loaded for {loaded}: {shown}")
+    return sorted(facts)
+
+
+def rerun_until(settings: Settings, month: date) -> date:
+    """The last month a re-run of `month` covers: for a closed month, the first open month
+    after it (which pays its restatement) if that month's payroll is computed and the month is
+    over; else `month` itself."""
+    from pipelines.closing import paying_months
+    from pipelines.partitions import monthly_partitions
+
+    con = connect(settings.warehouse)
+    try:
+        last = max(paying_months(con, [month]), default=month)
+    finally:
+        con.close()
+    last_complete = date.fromisoformat(monthly_partitions.get_last_partition_key())
+    return last if last <= last_complete else month
 
 
 def payroll_months(settings: Settings, first: date, last: date,
@@ -155,9 +204,11 @@ def payroll_months(settings: Settings, first: date, last: date,
         late = [d for d in stale_days(con, settings.landing) if first <= d <= month_end(last)]
     finally:
         con.close()
-    for a, b in day_segments(late):
+    ranges = day_segments(late)
+    for a, b in ranges:
         run_range(settings, daily_assets, a.isoformat(), b.isoformat(), instance, reason)
     run_range(settings, monthly_assets, first.isoformat(), last.isoformat(), instance, reason)
+    restate_late_facts(settings, ranges, instance)
 
 
 def backfill_month(settings: Settings, first: date, last: date,

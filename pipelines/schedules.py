@@ -3,7 +3,9 @@
 - `nightly`, 02:00 every day: the daily graph over yesterday and the days before it whose
   attribution window is still open (an order on day D + window_days still credits a chat of
   day D), as one range run: window_days + 1 days;
-- `monthly_payroll`, 06:00 on the 3rd: the previous month's metrics, KPI and payroll.
+- `monthly_payroll`, 06:00 every day: the previous month's metrics, KPI and payroll, once, on
+  the first morning after the attribution window of its last day has closed under its plan
+  (default window 2 days: the 3rd). Until then the month is not asked for.
 """
 
 from __future__ import annotations
@@ -16,12 +18,12 @@ from dagster import (
     DefaultScheduleStatus,
     RunRequest,
     ScheduleEvaluationContext,
-    build_schedule_from_partitioned_job,
+    SkipReason,
     schedule,
 )
 
 from pipelines.jobs import daily_job, monthly_job
-from pipelines.partitions import SHOP_TIMEZONE
+from pipelines.partitions import SHOP_TIMEZONE, month_end
 from pipelines.plan import load_config
 from pipelines.settings import Settings
 
@@ -51,8 +53,23 @@ def nightly(context: ScheduleEvaluationContext) -> RunRequest:
     )
 
 
-monthly_payroll = build_schedule_from_partitioned_job(
-    monthly_job, name="monthly_payroll_on_the_3rd", day_of_month=3, hour_of_day=6, minute_of_hour=0,
-    default_status=DefaultScheduleStatus.RUNNING,
-    description="The previous month's metrics, KPI scores and payroll, on the 3rd at 06:00.",
-)
+@schedule(job=monthly_job, name="monthly_payroll", cron_schedule="0 6 * * *",
+          execution_timezone=SHOP_TIMEZONE, default_status=DefaultScheduleStatus.RUNNING,
+          description="The previous month's metrics, KPI scores and payroll, once its last "
+                      "day's attribution window has closed.")
+def monthly_payroll(context: ScheduleEvaluationContext) -> RunRequest | SkipReason:
+    today = context.scheduled_execution_time.astimezone(ZoneInfo(SHOP_TIMEZONE)).date()
+    month = (today.replace(day=1) - timedelta(days=1)).replace(day=1)
+    closes = window_closes(month, Settings.from_env().config)
+    if today < closes:
+        return SkipReason(f"{month:%Y-%m}: the attribution window of its last day is open "
+                          f"until {closes - timedelta(days=1)}")
+    return RunRequest(run_key=f"payroll-{month:%Y-%m}",
+                      tags={"dagster/partition": month.isoformat(),
+                            "kefu/range": f"{month:%Y-%m}"})
+
+
+def window_closes(month: date, config_dir: Path) -> date:
+    """The first day on which no order can credit a day of `month` any more."""
+    window = load_config(config_dir).plan.version_for(month).attribution.window_days
+    return month_end(month) + timedelta(days=window + 1)

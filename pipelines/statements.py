@@ -89,8 +89,9 @@ def load_statements(con: duckdb.DuckDBPyConnection, month: date, employee: str |
     args = [month, employee] if employee else [month]
     heads = _dicts(con, f"""
         SELECT p.*, k.line_points, k.qa_points, k.tier_min_score, k.flags,
-               m.promo_days, m.promo_excluded_metrics
+               m.promo_days, m.promo_excluded_metrics, s.reasons AS provisional_reasons
         FROM marts.payroll p
+        LEFT JOIN marts.month_status s ON s.month = p.month
         LEFT JOIN marts.kpi_monthly k ON k.month = p.month AND k.employee_id = p.employee_id
         LEFT JOIN marts.agent_monthly_metrics m
                ON m.month = p.month AND m.employee_id = p.employee_id
@@ -349,6 +350,11 @@ def render_statement(s: Statement) -> str:
     mismatch = "" if pay_sum == p["gross_pay"] else \
         f"<p class='warn'>sum of lines {pay_sum} ≠ gross pay {p['gross_pay']}</p>"
     flags = f"<p class='warn'>{_field('flags', p['flags'])}</p>" if p.get("flags") else ""
+    provisional = (
+        f"<p class='warn' id='provisional'>{_both('暂定', 'provisional')}: "
+        f"{_both('本月数据尚不完整，金额可能变动', 'the month is incomplete; figures may change')}"
+        f" ({_field('provisional_reasons', p.get('provisional_reasons'))})</p>"
+        if p["status"] == "provisional" else "")
     return f"""<!DOCTYPE html>
 <html lang="zh-CN">
 <head>
@@ -360,6 +366,7 @@ def render_statement(s: Statement) -> str:
 <body>
 <main data-employee="{escape(p['employee_id'])}" data-month="{escape(month)}">
 <h1>{_both('客服绩效工资单', 'Customer-service pay statement')}</h1>
+{provisional}
 {head}
 <section id="kpi">
 <h2>{_both('KPI 明细', 'KPI lines')}</h2>

@@ -21,7 +21,7 @@ from pipelines.cli import app
 from pipelines.closing import NotClosable, close_month
 from pipelines.generator.writers import REFUND_HEADER
 from pipelines.jobs import monthly_assets
-from pipelines.runner import backfill_days, backfill_month, run_range
+from pipelines.runner import backfill_days, backfill_month, nightly, run_range
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
 from pipelines.whatif import run_whatif
@@ -317,3 +317,38 @@ def test_a_plan_fix_to_a_closed_month_is_judged_on_the_rerun_and_paid_next_month
     assert {base for (base,) in warehouse_rows(
         shop, "SELECT DISTINCT tier_base FROM marts.payroll WHERE month = ?", [OCT])} <= {
         Decimal("3000.00"), Decimal("2100.00"), Decimal("1000.00")}
+
+
+def test_a_late_refund_in_the_next_months_export_restates_the_closed_month_by_itself(
+        shop: Settings):
+    """No one re-runs September: the nightly run that loads October's refund export finds the
+    refund of a September order and restates September, paid in October (issue 9, point 2)."""
+    employee_id, order_id, amount, _ = late_refund_candidate(shop)
+    difference = expected_difference(shop, employee_id, amount)
+    september = month_checksums(shop, "marts", SEP)
+    september_files = published(shop, SEP)
+    october = gross(shop, "marts", OCT)
+
+    land_refund(shop, order_id, amount)
+    with instance_for_test() as instance:
+        nightly(shop, date.fromisoformat(LATE_REFUND_DAY), instance)
+
+    assert month_checksums(shop, "marts", SEP) == september
+    assert published(shop, SEP) == september_files
+    (paid_in, restated_difference, reason), = warehouse_rows(
+        shop, "SELECT paid_in_month, difference, reason FROM marts.restatements "
+        "WHERE employee_id = ?", [employee_id])
+    assert (paid_in, restated_difference) == (OCT, difference)
+    assert order_id in reason and "late data loaded for 2026-10-03..2026-10-05" in reason
+    (explanation,), = warehouse_rows(
+        shop, "SELECT explanation FROM marts.payroll_lines WHERE month = ? AND employee_id = ? "
+        "AND explanation LIKE 'restatement of 2026-09%'", [OCT, employee_id])
+    assert order_id in explanation
+    assert gross(shop, "marts", OCT)[employee_id] == october[employee_id] + difference
+
+    # The next night loads the same files again: nothing is late any more, nothing paid twice.
+    with instance_for_test() as instance:
+        nightly(shop, date.fromisoformat(LATE_REFUND_DAY), instance)
+    assert warehouse_rows(shop, "SELECT count(*), sum(difference) FROM marts.restatements") \
+        == [(1, difference)]
+    assert gross(shop, "marts", OCT)[employee_id] == october[employee_id] + difference

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from pipelines.cli import app
 from pipelines.definitions import defs
 from pipelines.schedules import monthly_payroll, nightly
-from tests.conftest import use_env
+from tests.conftest import REPO_CONFIG, use_env
 from tests.test_metrics import check, daily, land_chats, land_orders, make_settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -43,12 +43,41 @@ def test_nightly_asks_for_yesterday_and_the_open_attribution_window(tick, first,
     (datetime(2026, 11, 3, 6, 0, tzinfo=SHANGHAI), "2026-10-01"),
     (datetime(2027, 1, 3, 6, 0, tzinfo=SHANGHAI), "2026-12-01"),
     (datetime(2027, 3, 3, 6, 0, tzinfo=SHANGHAI), "2027-02-01"),
+    (datetime(2027, 3, 20, 6, 0, tzinfo=SHANGHAI), "2027-02-01"),  # once: the run key says so
 ])
-def test_monthly_payroll_on_the_3rd_asks_for_the_previous_month(tick, month):
+def test_monthly_payroll_asks_for_the_previous_month_once_its_window_closed(tick, month):
     with DagsterInstance.ephemeral() as instance:
         context = build_schedule_context(instance=instance, scheduled_execution_time=tick)
         [request] = monthly_payroll.evaluate_tick(context).run_requests
-    assert request.partition_key == month
+    assert request.tags["dagster/partition"] == month
+    assert request.run_key == f"payroll-{month[:7]}"
+
+
+@pytest.mark.parametrize("tick", [datetime(2026, 11, 1, 6, 0, tzinfo=SHANGHAI),
+                                  datetime(2026, 11, 2, 6, 0, tzinfo=SHANGHAI)])
+def test_monthly_payroll_waits_while_the_last_days_window_is_open(tick):
+    """Default window 2 days: an order of 11-02 can still credit a chat of 10-31."""
+    with DagsterInstance.ephemeral() as instance:
+        context = build_schedule_context(instance=instance, scheduled_execution_time=tick)
+        result = monthly_payroll.evaluate_tick(context)
+    assert not result.run_requests and "open until 2026-11-02" in result.skip_message
+
+
+def test_a_longer_window_moves_the_monthly_payroll_later(tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(REPO_CONFIG, tmp_path / "config")
+    plan = tmp_path / "config" / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("window_days: 2", "window_days: 4"),
+                    encoding="utf-8")
+    monkeypatch.setenv("KEFU_CONFIG", str(tmp_path / "config"))
+    with DagsterInstance.ephemeral() as instance:
+        early = monthly_payroll.evaluate_tick(build_schedule_context(
+            instance=instance, scheduled_execution_time=datetime(2026, 11, 4, 6, tzinfo=SHANGHAI)))
+        due = monthly_payroll.evaluate_tick(build_schedule_context(
+            instance=instance, scheduled_execution_time=datetime(2026, 11, 5, 6, tzinfo=SHANGHAI)))
+    assert not early.run_requests and [r.tags["dagster/partition"] for r in due.run_requests] == [
+        "2026-10-01"]
 
 
 def test_both_schedules_are_on_by_default_in_shop_time():
@@ -56,7 +85,7 @@ def test_both_schedules_are_on_by_default_in_shop_time():
     assert {name: (s.cron_schedule, s.execution_timezone, s.default_status.value)
             for name, s in schedules.items()} == {
         "nightly": ("0 2 * * *", "Asia/Shanghai", "RUNNING"),
-        "monthly_payroll_on_the_3rd": ("0 6 3 * *", "Asia/Shanghai", "RUNNING"),
+        "monthly_payroll": ("0 6 * * *", "Asia/Shanghai", "RUNNING"),
     }
 
 

@@ -166,13 +166,24 @@ CREATE TABLE IF NOT EXISTS marts.payroll (
 );
 
 -- Months whose payroll is final (`kefu close`); see pipelines/closing.py.
+-- Whether a month's payroll is final, and if not why: what is missing, when its window closes.
+CREATE TABLE IF NOT EXISTS marts.month_status (
+    month DATE NOT NULL PRIMARY KEY,
+    status VARCHAR NOT NULL,               -- final | provisional
+    missing_exports INTEGER NOT NULL,      -- (day, source) pairs with no export loaded
+    window_closes DATE NOT NULL,
+    reasons VARCHAR,                       -- why provisional, in words; NULL when final
+    run_id VARCHAR NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS marts.closed_months (
     month DATE NOT NULL PRIMARY KEY,
-    closed_at TIMESTAMP NOT NULL,
+    closed_at TIMESTAMP NOT NULL,          -- shop time, Asia/Shanghai
     closed_by VARCHAR NOT NULL,
     employees INTEGER NOT NULL,
     gross_pay_total DECIMAL(18, 2) NOT NULL,
-    payroll_csv_sha256 VARCHAR NOT NULL    -- of the published payroll_<YYYY-MM>.csv
+    payroll_csv_sha256 VARCHAR NOT NULL,   -- of the published payroll_<YYYY-MM>.csv
+    marts_sha256 VARCHAR NOT NULL          -- of the month's frozen marts rows (closing.py)
 );
 
 -- What a re-run of a closed month changed, per employee, and the month that pays it.

@@ -168,10 +168,20 @@ COMMENT ON COLUMN marts.payroll.plan_version IS 'Pay plan version in force on th
 COMMENT ON COLUMN marts.payroll.status IS 'ok, or review (no KPI score, to be checked by hand) / 状态：ok 正常，review 需人工复核（无KPI得分）';
 COMMENT ON COLUMN marts.payroll.run_id IS 'Dagster run id that wrote the row / 写入该行的Dagster运行编号';
 
+-- marts.month_status ----------------------------------------------------------------------------
+COMMENT ON TABLE marts.month_status IS 'Grain: one row per computed month. final when every day of the month has an export loaded for every source (or is marked shop_closed in calendar.yaml) and the attribution window of its last day has closed; else provisional / 粒度：每个已计算月份一行。当月每天每类导出均已加载（或在 calendar.yaml 中标记为 shop_closed）且最后一天的归因窗口已关闭时为 final，否则为 provisional（暂定）';
+COMMENT ON COLUMN marts.month_status.month IS 'The month (its first day) / 月份（当月1日）';
+COMMENT ON COLUMN marts.month_status.status IS 'final or provisional; a provisional payroll is never closed / final（最终）或 provisional（暂定）；暂定工资表不可关账';
+COMMENT ON COLUMN marts.month_status.missing_exports IS 'Days x sources of the month with no export loaded / 当月缺少导出的（天 x 数据源）个数';
+COMMENT ON COLUMN marts.month_status.window_closes IS 'First day on which no order can still be credited to the month (last day + window_days + 1) / 不再有订单可归因到当月的第一天（最后一天 + 归因窗口天数 + 1）';
+COMMENT ON COLUMN marts.month_status.reasons IS 'Why the month is provisional: missing days per source, the open window / 暂定原因：各数据源缺少的日期、未关闭的归因窗口';
+COMMENT ON COLUMN marts.month_status.run_id IS 'Dagster run that computed it / 计算它的 Dagster 运行 ID';
+
 -- marts.closed_months ---------------------------------------------------------------------------
 COMMENT ON TABLE marts.closed_months IS 'Grain: one row per closed month (kefu close). A closed month''s marts rows and published files never change; a re-run is restated instead / 粒度：每个已关账月份一行（kefu close）。已关账月份的数据与已发布文件不再改变，重算只记差额';
 COMMENT ON COLUMN marts.closed_months.month IS 'The closed month (its first day) / 已关账月份（当月1日）';
-COMMENT ON COLUMN marts.closed_months.closed_at IS 'When the month was closed, machine local time / 关账时间（本机时间）';
+COMMENT ON COLUMN marts.closed_months.closed_at IS 'When the month was closed, shop time (Asia/Shanghai, UTC+8) / 关账时间（店铺时间，北京时间 UTC+8）';
+COMMENT ON COLUMN marts.closed_months.marts_sha256 IS 'SHA-256 of the month''s rows of agent_monthly_metrics, kpi_lines, kpi_monthly, payroll_lines and payroll when closed (pipelines/closing.py marts_sha256), to prove them unchanged / 关账时当月月度指标、KPI与工资表各行的SHA-256，用于证明其未被改动';
 COMMENT ON COLUMN marts.closed_months.closed_by IS 'Who closed it (the operating system user) / 关账人（操作系统用户）';
 COMMENT ON COLUMN marts.closed_months.employees IS 'Payroll rows of the month when closed / 关账时当月工资表人数';
 COMMENT ON COLUMN marts.closed_months.gross_pay_total IS 'Total gross pay of the month as paid, CNY / 关账时当月应发工资合计（元）';
