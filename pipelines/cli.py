@@ -334,8 +334,9 @@ def whatif(
     plan: Annotated[Path, typer.Option(help="A candidate plan file (the format of plan.yaml).")],
     month: Annotated[str, typer.Option(help="The month to recompute, YYYY-MM.")],
 ) -> None:
-    """Score and pay a month under a candidate plan into the scratch schema `whatif` (marts and
-    the published files untouched) and print each employee's figures beside the current ones."""
+    """Score and pay a month under a candidate plan into the scratch file whatif.duckdb beside
+    the warehouse (the warehouse is only read, the published files untouched) and print each
+    employee's figures beside the current ones."""
     from pipelines.plan import ConfigError
     from pipelines.whatif import run_whatif, scratch_path
 
