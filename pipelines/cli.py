@@ -24,6 +24,69 @@ app = typer.Typer(help="kefu-payroll: KPI payroll for Taobao/Tmall customer-serv
 console = Console(width=None if sys.stdout.isatty() else 120)  # logs and CI get whole tables
 
 
+def use_settings(month: str | None = None, *, writer: typer.Context | None = None,
+                 needs_warehouse: bool = False) -> Settings:
+    """The KEFU_* settings, announced in one line. With `needs_warehouse` the command stops if
+    the warehouse file does not exist (it is never created by reading); a `writer` command (its
+    context) holds the writer lock (pipelines/writer_lock.py) from here until it ends, or stops,
+    having written nothing, after KEFU_LOCK_TIMEOUT seconds."""
+    from pipelines.writer_lock import LockTimeout, writer_lock
+
+    settings = Settings.from_env()
+    console.print(f"warehouse {settings.warehouse} · landing {settings.landing}",
+                  soft_wrap=True, markup=False, highlight=False)
+    if needs_warehouse and not settings.warehouse.exists():
+        console.print(f"no warehouse at {settings.warehouse}: run `kefu backfill --month "
+                      f"{month or 'YYYY-MM'}` first, or set KEFU_WAREHOUSE",
+                      soft_wrap=True, markup=False, highlight=False, style="red")
+        raise typer.Exit(1)
+    if writer is not None:
+        lock = writer_lock(settings.warehouse, command_line(writer), on_wait=notice)
+        try:
+            writer.with_resource(lock)
+        except LockTimeout as timeout:
+            console.print(str(timeout), soft_wrap=True, markup=False, highlight=False,
+                          style="red")
+            raise typer.Exit(1) from timeout
+    return settings
+
+
+class ReadConnection:
+    """A connection for reading the warehouse (pipelines/writer_lock.py `reading`: read-only, or
+    the published snapshot while a run writes); `close()` releases what it holds."""
+
+    def __init__(self, settings: Settings) -> None:
+        from pipelines.publish import SNAPSHOT_NAME
+        from pipelines.writer_lock import reading
+
+        self._source = reading(settings.warehouse, settings.publish / SNAPSHOT_NAME,
+                               on_note=notice)
+        self._con = self._source.__enter__()
+
+    def __getattr__(self, name: str):
+        return getattr(self._con, name)
+
+    def close(self) -> None:
+        self._source.__exit__(None, None, None)
+
+
+read_warehouse = ReadConnection
+
+
+def notice(message: str) -> None:
+    console.print(message, soft_wrap=True, markup=False, highlight=False, style="yellow")
+
+
+def command_line(ctx: typer.Context) -> str:
+    """The running command as typed, near enough: `kefu backfill --month 2026-10`."""
+    parts = ["kefu", ctx.info_name or ""]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        if value is not None and value != param.default and param.opts:
+            parts += [param.opts[0], str(value)]
+    return " ".join(parts)
+
+
 def month_days(month: str) -> tuple[date, date]:
     try:
         year, number = (int(part) for part in month.split("-"))
@@ -39,12 +102,15 @@ def generate(
     agents: Annotated[int, typer.Option(help="How many employees the shop has.")] = 12,
     seed: Annotated[int, typer.Option(help="Same seed, same bytes.")] = 7,
     scale: Annotated[float, typer.Option(help="Multiplies the traffic volume.")] = 1.0,
-    out: Annotated[Path, typer.Option(help="The landing zone to write.")] = Path("data/landing"),
+    out: Annotated[Path | None, typer.Option(
+        help="The landing zone to write (default: KEFU_LANDING).")] = None,
 ) -> None:
     """Write a realistic sample shop month of Taobao exports into the landing zone."""
     from pipelines.generator import generate as generate_shop
 
     month_days(month)
+    out = out.absolute() if out else Settings.from_env().landing
+    console.print(f"out {out}", soft_wrap=True, markup=False, highlight=False)
     with console.status(f"Simulating the shop's {month} ..."):
         manifest = generate_shop(month, out, agents=agents, seed=seed, scale=scale)
     table = Table(title=f"Generated {month} into {out}")
@@ -59,6 +125,7 @@ def generate(
 
 @app.command()
 def backfill(
+    ctx: typer.Context,
     month: Annotated[str | None, typer.Option(help="A whole month, YYYY-MM.")] = None,
     from_day: Annotated[str | None, typer.Option("--from", help="First day, YYYY-MM-DD.")] = None,
     to_day: Annotated[str | None, typer.Option("--to", help="Last day, YYYY-MM-DD.")] = None,
@@ -74,7 +141,7 @@ def backfill(
         raise typer.BadParameter("give --month YYYY-MM, or --from and --to")
     from pipelines.runner import backfill_days, backfill_month
 
-    settings = Settings.from_env()
+    settings = use_settings(writer=ctx)
     run = backfill_month if month else backfill_days
     summary = run_with_progress((last - first).days + 1,
                                 lambda: run(settings, first, last, reason=reason))
@@ -86,6 +153,7 @@ def backfill(
 
 @app.command()
 def nightly(
+    ctx: typer.Context,
     day: Annotated[str | None, typer.Option(
         "--date", help="The day to load, YYYY-MM-DD (default: yesterday, shop time).")] = None,
 ) -> None:
@@ -96,7 +164,7 @@ def nightly(
     from pipelines.runner import nightly_days
 
     last = date.fromisoformat(day) if day else shop_today() - timedelta(days=1)
-    settings = Settings.from_env()
+    settings = use_settings(writer=ctx)
     ranges = nightly_days(settings, last)
     late = [f"{a}..{b}" if a != b else str(a) for a, b in ranges[:-1]]
     if late:
@@ -136,6 +204,7 @@ REASON_HELP = ("Why a closed month is re-run (a late refund, a corrected export)
 
 @app.command()
 def payroll(
+    ctx: typer.Context,
     month: Annotated[str, typer.Option(help="The month to compute, YYYY-MM.")],
     reason: Annotated[str | None, typer.Option(help=REASON_HELP)] = None,
 ) -> None:
@@ -145,7 +214,7 @@ def payroll(
     from pipelines.runner import BackfillFailed, payroll_months, rerun_until
 
     first, _ = month_days(month)
-    settings = Settings.from_env()
+    settings = use_settings(writer=ctx)
     last = rerun_until(settings, first)
     if last != first:
         console.print(f"{month} is closed: re-running {month}..{last:%Y-%m} so that {last:%Y-%m}"
@@ -162,6 +231,7 @@ def payroll(
 
 @app.command()
 def close(
+    ctx: typer.Context,
     month: Annotated[str, typer.Option(help="The month to close, YYYY-MM.")],
 ) -> None:
     """Close a paid month: its payroll and published files never change again. A later re-run
@@ -172,7 +242,7 @@ def close(
     from pipelines.warehouse import connect
 
     first, _ = month_days(month)
-    settings = Settings.from_env()
+    settings = use_settings(month, writer=ctx, needs_warehouse=True)
     con = connect(settings.warehouse)
     try:
         closed, new = close_month(con, first, settings.publish, getpass.getuser())
@@ -195,7 +265,7 @@ def restatement(
     """Show what re-runs of a closed month changed per employee, and which month pays it; and
     the restatements of earlier months that this month pays."""
     first, _ = month_days(month)
-    if not print_restatements(Settings.from_env(), first):
+    if not print_restatements(use_settings(month, needs_warehouse=True), first):
         console.print(f"no restatements of or paid in {month}")
 
 
@@ -210,13 +280,12 @@ def statement(
     """Write the month's pay statements from the warehouse: one self-contained HTML page per
     employee under <publish>/statements/YYYY-MM/, and print their paths."""
     from pipelines.statements import write_statements
-    from pipelines.warehouse import connect
 
     first, _ = month_days(month)
-    settings = Settings.from_env()
+    settings = use_settings(month, needs_warehouse=True)
     refuse_closed_publish(settings, first, out)
     with console.status(f"Writing the {month} statements ..."):
-        con = connect(settings.warehouse)
+        con = read_warehouse(settings)
         try:
             paths = write_statements(con, first, out or settings.publish, employee=employee,
                                      landing=settings.landing)
@@ -245,16 +314,15 @@ def export(
     """Write the month's marts.payroll rows as payroll_YYYY-MM.csv|xlsx|parquet, money as exact
     decimals, and print the path."""
     from pipelines.publish import EXPORT_FORMATS, export_payroll
-    from pipelines.warehouse import connect
 
     if format not in EXPORT_FORMATS:
         raise typer.BadParameter(f"format must be one of {', '.join(EXPORT_FORMATS)}, "
                                  f"got {format!r}", param_hint="--format")
     first, _ = month_days(month)
-    settings = Settings.from_env()
+    settings = use_settings(month, needs_warehouse=True)
     refuse_closed_publish(settings, first, out)
     with console.status(f"Exporting the {month} payroll as {format} ..."):
-        con = connect(settings.warehouse)
+        con = read_warehouse(settings)
         try:
             path, rows = export_payroll(con, first, out or settings.publish, format)
         finally:
@@ -268,17 +336,18 @@ def whatif(
     plan: Annotated[Path, typer.Option(help="A candidate plan file (the format of plan.yaml).")],
     month: Annotated[str, typer.Option(help="The month to recompute, YYYY-MM.")],
 ) -> None:
-    """Score and pay a month under a candidate plan into the scratch schema `whatif` (marts and
-    the published files untouched) and print each employee's figures beside the current ones."""
+    """Score and pay a month under a candidate plan into the scratch file whatif.duckdb beside
+    the warehouse (the warehouse is only read, the published files untouched) and print each
+    employee's figures beside the current ones."""
     from pipelines.plan import ConfigError
-    from pipelines.whatif import run_whatif
+    from pipelines.whatif import run_whatif, scratch_path
 
     first, _ = month_days(month)
-    settings = Settings.from_env()
+    settings = use_settings(month, needs_warehouse=True)
     with console.status(f"Computing the {month} payroll under {plan} ..."):
         try:
             result = run_whatif(settings.warehouse, settings.landing, settings.config, plan,
-                                first)
+                                first, publish=settings.publish, on_note=notice)
         except (ConfigError, LookupError) as failure:
             console.print(f"[red]{failure}[/red]", soft_wrap=True)
             raise typer.Exit(1) from failure
@@ -297,16 +366,17 @@ def whatif(
         console.print(f"[yellow]note: {note}[/yellow]", soft_wrap=True)
     console.print(f"Total gross pay: current {result.current_total}, candidate "
                   f"{result.candidate_total}, difference {result.total_difference:+}   "
-                  "(candidate rows in whatif.kpi_monthly, whatif.payroll)")
+                  f"(candidate rows in whatif.kpi_monthly, whatif.payroll of "
+                  f"{scratch_path(settings.warehouse)})", soft_wrap=True)
 
 
 def refuse_closed_publish(settings: Settings, first: date, out: Path | None) -> None:
     """A closed month's published files are final: write copies elsewhere (--out) only."""
-    from pipelines.warehouse import closed_months, connect
+    from pipelines.warehouse import closed_months
 
     if out is not None and out.resolve() != settings.publish.resolve():
         return
-    con = connect(settings.warehouse)
+    con = read_warehouse(settings)
     try:
         closed = first in closed_months(con)
     finally:
@@ -348,9 +418,8 @@ def print_payroll(settings: Settings, first: date) -> None:
 def print_restatements(settings: Settings, first: date) -> bool:
     """Print the restatements of `first` (if closed) and those it pays; False if none."""
     from pipelines.closing import closed_month
-    from pipelines.warehouse import connect
 
-    con = connect(settings.warehouse)
+    con = read_warehouse(settings)
     try:
         closed = closed_month(con, first)
         rows = con.execute(

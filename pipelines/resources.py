@@ -7,19 +7,30 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-from dagster import ConfigurableResource
+from dagster import ConfigurableResource, InitResourceContext
 from dagster_duckdb import DuckDBResource
+from pydantic import PrivateAttr
 
 from pipelines.warehouse import prepare
+from pipelines.writer_lock import writer_lock
 
 
 class Warehouse(DuckDBResource):
-    """The DuckDB warehouse file; every connection comes with the schemas and SQL macros ready."""
+    """The DuckDB warehouse file; every connection comes with the schemas and SQL macros ready,
+    and holds the writer lock (pipelines/writer_lock.py) while it is open, so that a run
+    launched from the UI queues behind a `kefu` command and the other way round. Inside a `kefu`
+    command, which holds the lock already, it is re-entrant."""
+
+    _run_id: str | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        self._run_id = context.run_id
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.database).parent.mkdir(parents=True, exist_ok=True)
-        with self.get_connection() as con:
+        run = f"Dagster run {self._run_id[:8]}" if self._run_id else "a Dagster run"
+        with writer_lock(self.database, run), self.get_connection() as con:
             # get_connection closes only on success: a failed step must not leave the file
             # open, or the next connection in this process is refused or sees stale state.
             try:

@@ -22,9 +22,10 @@ from dagster import (
 from pipelines.definitions import build_resources, daily_assets, monthly_assets
 from pipelines.partitions import month_end
 from pipelines.plan import load_config
-from pipelines.settings import Settings
+from pipelines.settings import Settings, project_path
 from pipelines.warehouse import connect, run_sql
 
+DEFAULT_DAGSTER_HOME = "data/dagster_home"
 DAGSTER_YAML = """\
 # One DuckDB writer at a time: one run, and one step per pool, at once.
 concurrency:
@@ -37,9 +38,15 @@ telemetry:
 """
 
 
+def dagster_home() -> Path:
+    """$DAGSTER_HOME, default data/dagster_home; relative to the project root, like KEFU_*."""
+    return project_path(os.environ.get("DAGSTER_HOME") or DEFAULT_DAGSTER_HOME)
+
+
 def dagster_instance() -> DagsterInstance:
-    """The persistent instance at $DAGSTER_HOME (default data/dagster_home), created if new."""
-    home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path("data/dagster_home").resolve())))
+    """The persistent instance at `dagster_home()`, created if new."""
+    home = dagster_home()
+    os.environ["DAGSTER_HOME"] = str(home)
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():

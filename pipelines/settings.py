@@ -1,10 +1,27 @@
-"""Where things live. Every setting comes from a `KEFU_*` variable, relative to the working dir."""
+"""Where things live. Every setting comes from a `KEFU_*` variable; a relative value (and every
+default) is relative to the project root, the folder holding pyproject.toml, so that the same
+command finds the same files from any working directory (cron runs from `/`)."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+DEFAULTS = {
+    "KEFU_LANDING": "data/landing",
+    "KEFU_WAREHOUSE": "data/warehouse.duckdb",
+    "KEFU_CONFIG": "config",
+    "KEFU_PUBLISH": "data/publish",
+}
+
+
+def project_path(value: str | os.PathLike[str]) -> Path:
+    """`value` as an absolute path: `~` expanded, a relative path taken from the project root."""
+    path = Path(value).expanduser()
+    return Path(os.path.normpath(path if path.is_absolute() else PROJECT_ROOT / path))
 
 
 @dataclass(frozen=True)
@@ -16,9 +33,12 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
+        def setting(name: str) -> Path:
+            return project_path(os.environ.get(name) or DEFAULTS[name])
+
         return cls(
-            landing=Path(os.environ.get("KEFU_LANDING", "data/landing")),
-            warehouse=Path(os.environ.get("KEFU_WAREHOUSE", "data/warehouse.duckdb")),
-            config=Path(os.environ.get("KEFU_CONFIG", "config")),
-            publish=Path(os.environ.get("KEFU_PUBLISH", "data/publish")),
+            landing=setting("KEFU_LANDING"),
+            warehouse=setting("KEFU_WAREHOUSE"),
+            config=setting("KEFU_CONFIG"),
+            publish=setting("KEFU_PUBLISH"),
         )

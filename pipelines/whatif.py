@@ -4,9 +4,10 @@
 closed month that was re-run, `restated.*`, as with the current figures it compares with), the
 levels held day by day from `marts.agent_daily_metrics` and the month's adjustments, and scores
 and pays them with the candidate plan's version in force on the month's first day, through the
-same `pipelines.scoring` functions the pipeline uses. The results go to a scratch schema,
-`whatif.kpi_monthly` and `whatif.payroll`, replaced on each run; `marts` and the published files
-are only read, never written.
+same `pipelines.scoring` functions the pipeline uses. The results go to a scratch file beside the
+warehouse, `whatif.duckdb` (tables `whatif.kpi_monthly` and `whatif.payroll`, replaced on each
+run); the warehouse is only read (pipelines/writer_lock.py `reading`: a what-if never waits for,
+nor blocks, a run), `marts` and the published files are never written.
 
 The metrics are not recomputed: their promotion exclusions (and attribution window, session gap,
 slow threshold and service hours) are those of the plan that produced them. When the candidate
@@ -19,6 +20,7 @@ The month's qa_points, pay-adjustment lines and days per level come from
 from __future__ import annotations
 
 from calendar import monthrange
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -30,21 +32,30 @@ import duckdb
 from pipelines.month_inputs import days_by_level, pay_adjustment_lines, qa_points_by_employee
 from pipelines.plan import ConfigError, PlanVersion, load_adjustments, load_plan
 from pipelines.scoring import CENT, base_salary_lines, bonus_line, score_employee
-from pipelines.warehouse import connect, month_table, transaction, write_rows
+from pipelines.warehouse import month_table, transaction, write_rows
+from pipelines.writer_lock import reading, writer_lock
 
 ZERO = Decimal("0.00")
 # Plan settings the monthly metrics were computed with; scoring cannot change them.
 METRIC_SETTINGS = ("promo_days_excluded_from", "attribution", "session_gap_minutes",
                    "slow_response_seconds", "service_hours")
 
-# The scratch tables take the marts tables' columns (less run_id) plus the candidate file.
+# The scratch tables take the marts tables' columns (less run_id) plus the candidate file; they
+# live in `whatif.duckdb` beside the warehouse, attached to the reading connection as SCRATCH.
+SCRATCH_FILE = "whatif.duckdb"
+SCRATCH = "whatif_scratch"
+# Tables in its main schema: opened as a file (catalog `whatif`) they read as whatif.payroll.
 WHATIF_DDL = (
-    "CREATE SCHEMA IF NOT EXISTS whatif",
-    "CREATE OR REPLACE TABLE whatif.kpi_monthly AS SELECT * EXCLUDE (run_id), "
+    f"CREATE OR REPLACE TABLE {SCRATCH}.kpi_monthly AS SELECT * EXCLUDE (run_id), "
     "'' AS plan_file FROM marts.kpi_monthly LIMIT 0",
-    "CREATE OR REPLACE TABLE whatif.payroll AS SELECT * EXCLUDE (run_id), "
+    f"CREATE OR REPLACE TABLE {SCRATCH}.payroll AS SELECT * EXCLUDE (run_id), "
     "'' AS plan_file FROM marts.payroll LIMIT 0",
 )
+
+
+def scratch_path(warehouse: Path) -> Path:
+    """Where `kefu whatif` writes its tables: `whatif.duckdb` in the warehouse's folder."""
+    return Path(warehouse).parent / SCRATCH_FILE
 
 
 @dataclass(frozen=True)
@@ -122,9 +133,12 @@ def _shown(value: Any) -> str:
 
 
 def run_whatif(warehouse: Path, landing: Path, config: Path, candidate: Path,
-               first: date) -> WhatIf:
+               first: date, publish: Path | None = None,
+               on_note: Callable[[str], None] | None = None) -> WhatIf:
     """Score and pay month `first` under `candidate` (a plan.yaml), write whatif.kpi_monthly and
-    whatif.payroll (replacing them), and compare with marts.kpi_monthly / marts.payroll.
+    whatif.payroll of `scratch_path(warehouse)` (replacing them), and compare with
+    marts.kpi_monthly / marts.payroll: of the warehouse, or, while a run writes it, of the
+    published snapshot in `publish` (`on_note` is told so).
 
     Raises ConfigError if the candidate (or an adjustment file) is invalid or lacks a level
     someone held, LookupError if the month has no monthly metrics in the warehouse."""
@@ -134,8 +148,8 @@ def run_whatif(warehouse: Path, landing: Path, config: Path, candidate: Path,
     qa = qa_points_by_employee(adjustments)
     pay_lines = pay_adjustment_lines(adjustments)
     days_in_month = monthrange(first.year, first.month)[1]
-    con = connect(warehouse)
-    try:
+    with reading(warehouse, publish / "kefu.duckdb" if publish else None,
+                 **({"on_note": on_note} if on_note else {})) as con:
         # A closed month that has been re-run is compared as it now stands (restated.*).
         metrics = _rows(con, "SELECT * FROM "
                              f"{month_table(con, 'marts.agent_monthly_metrics', first)} "
@@ -206,11 +220,16 @@ def run_whatif(warehouse: Path, landing: Path, config: Path, candidate: Path,
         if missing_current:
             notes.append("no marts.payroll row (counted as 0.00) for " + ", ".join(
                 missing_current) + f": run `kefu payroll --month {first:%Y-%m}`")
-        with transaction(con):
-            for statement in WHATIF_DDL:
-                con.execute(statement)
-            write_rows(con, "whatif.kpi_monthly", kpi_rows)
-            write_rows(con, "whatif.payroll", pay_rows)
-    finally:
-        con.close()
+        scratch = scratch_path(warehouse)
+        with writer_lock(scratch, "kefu whatif", what=f"the what-if scratch file {scratch}"):
+            con.execute(f"ATTACH '{str(scratch).replace(chr(39), chr(39) * 2)}' AS {SCRATCH} "
+                        "(READ_WRITE)")
+            try:
+                with transaction(con):
+                    for statement in WHATIF_DDL:
+                        con.execute(statement)
+                    write_rows(con, f"{SCRATCH}.kpi_monthly", kpi_rows)
+                    write_rows(con, f"{SCRATCH}.payroll", pay_rows)
+            finally:
+                con.execute(f"DETACH {SCRATCH}")
     return WhatIf(first, str(candidate), version.id, current_id, comparisons, notes)

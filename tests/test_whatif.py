@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 
 from pipelines.plan import ConfigError
 from pipelines.settings import Settings
-from pipelines.whatif import run_whatif
+from pipelines.whatif import run_whatif, scratch_path
 from tests.conftest import use_env
 
 FIRST, LAST = date(2026, 10, 1), date(2026, 10, 31)
@@ -60,7 +60,7 @@ def folder_checksums(folder: Path) -> dict[str, str]:
 
 
 def whatif_rows(warehouse: Path, table: str) -> list[tuple]:
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = duckdb.connect(str(scratch_path(warehouse)), read_only=True)
     try:
         return con.execute(f"SELECT * FROM whatif.{table} ORDER BY employee_id").fetchall()
     finally:
@@ -85,6 +85,8 @@ def test_an_identical_candidate_reproduces_the_payroll(month: Settings, tmp_path
               "tier_base, bonus, adjustments, gross_pay, plan_version, status"
     marts = con.execute(f"SELECT {columns} FROM marts.payroll WHERE month = ? "
                         "ORDER BY employee_id", [FIRST]).fetchall()
+    con.close()
+    con = duckdb.connect(str(scratch_path(month.warehouse)), read_only=True)
     scratch = con.execute(f"SELECT {columns} FROM whatif.payroll ORDER BY employee_id").fetchall()
     con.close()
     assert scratch == marts

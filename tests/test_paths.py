@@ -1,0 +1,68 @@
+"""Paths resolve the same from any working directory: cron runs `kefu` from `/`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipelines.runner import dagster_home
+from pipelines.settings import PROJECT_ROOT, Settings
+
+REPO = Path(__file__).resolve().parent.parent
+KEFU = Path(sys.executable).with_name("kefu")
+VARIABLES = ("KEFU_LANDING", "KEFU_WAREHOUSE", "KEFU_CONFIG", "KEFU_PUBLISH", "DAGSTER_HOME")
+
+
+@pytest.fixture
+def no_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    for name in VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_the_project_root_holds_pyproject():
+    assert PROJECT_ROOT == REPO
+    assert (PROJECT_ROOT / "pyproject.toml").is_file()
+
+
+def test_defaults_are_the_projects_folders_from_any_working_directory(no_env, tmp_path):
+    no_env.chdir(REPO)
+    from_root = Settings.from_env()
+    for cwd in (tmp_path, Path("/")):
+        no_env.chdir(cwd)
+        assert Settings.from_env() == from_root
+    assert from_root == Settings(landing=REPO / "data" / "landing",
+                                 warehouse=REPO / "data" / "warehouse.duckdb",
+                                 config=REPO / "config", publish=REPO / "data" / "publish")
+    assert dagster_home() == REPO / "data" / "dagster_home"
+
+
+def test_relative_values_are_taken_from_the_project_root_absolute_ones_as_given(no_env, tmp_path):
+    no_env.chdir(tmp_path)
+    no_env.setenv("KEFU_WAREHOUSE", "elsewhere/w.duckdb")
+    no_env.setenv("KEFU_LANDING", "./drop/../landing")
+    no_env.setenv("KEFU_PUBLISH", str(tmp_path / "pub"))
+    no_env.setenv("DAGSTER_HOME", "dh")
+    settings = Settings.from_env()
+    assert settings.warehouse == REPO / "elsewhere" / "w.duckdb"
+    assert settings.landing == REPO / "landing"
+    assert settings.publish == tmp_path / "pub"
+    assert settings.config == REPO / "config"
+    assert all(Path(p).is_absolute() for p in vars(settings).values())
+    assert dagster_home() == REPO / "dh"
+
+
+def test_kefu_run_from_another_directory_names_and_uses_the_projects_warehouse(tmp_path):
+    """`kefu restatement` from a foreign working directory announces the project's paths and
+    creates nothing there (it used to create an empty data/warehouse.duckdb in the cwd)."""
+    env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    out = subprocess.run([str(KEFU), "restatement", "--month", "2026-10"], cwd=tmp_path,
+                         env=env, capture_output=True, text=True, timeout=120)
+    first_line = out.stdout.splitlines()[0]
+    assert first_line == (f"warehouse {REPO / 'data' / 'warehouse.duckdb'} · "
+                          f"landing {REPO / 'data' / 'landing'}")
+    assert list(tmp_path.iterdir()) == []
