@@ -32,7 +32,7 @@ import xlsxwriter
 from pipelines.statements import write_statements
 
 SNAPSHOT_NAME = "kefu.duckdb"
-SNAPSHOT_SCHEMAS = ("marts", "audit")
+SNAPSHOT_SCHEMAS = ("marts", "audit", "restated")
 EXPORT_FORMATS = ("csv", "xlsx", "parquet")
 
 # marts.payroll's columns in export order, with the Chinese header finance reads in Excel.

@@ -41,13 +41,17 @@ def run_sql(con: duckdb.DuckDBPyConnection, name: str, **params: Any) -> None:
         con.execute(statement, used or None)
 
 
-def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
-    """Make a fresh connection ready for the pipeline's SQL: schemas exist, macros are loaded."""
+def _settings(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("SET enable_progress_bar = false")
     # The machines have 2 cores and the pipeline must stay under 2 GB RSS: DuckDB spills to
     # disk beyond this instead of taking 80% of RAM; results that need an order say ORDER BY.
     con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
     con.execute("SET preserve_insertion_order = false")
+
+
+def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Make a fresh connection ready for the pipeline's SQL: schemas exist, macros are loaded."""
+    _settings(con)
     # A day's load commits tens of MB of WAL: checkpointing at every commit rewrote the growing
     # tables again and again (make bench: ingest 167 s -> 154 s); now at close or each 1 GB.
     con.execute("SET checkpoint_threshold = '1GB'")
@@ -60,6 +64,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     if uncommented:
         run_sql(con, COMMENTS_FILE)
     run_sql(con, "macros.sql")
+    run_sql(con, "readers.sql")
     return con
 
 
@@ -70,41 +75,14 @@ def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
     return prepare(duckdb.connect(str(path)))
 
 
-_PERSISTENT_MACRO = re.compile(r"\bCREATE(\s+OR\s+REPLACE)?\s+MACRO\b", re.IGNORECASE)
-
-
 def connect_readonly(path: Path | str) -> duckdb.DuckDBPyConnection:
     """A read-only connection to an existing file (the warehouse or a published snapshot): the
-    session settings and the SQL macros, as TEMP macros, and no DDL (a read-only file takes
-    none). Raises duckdb.IOException if the file does not exist: it is never created."""
+    session settings and the value macros, and no DDL (a read-only file takes none). Raises
+    duckdb.IOException if the file does not exist: it is never created."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        con.execute("SET enable_progress_bar = false")
-        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
-        con.execute("SET preserve_insertion_order = false")
-        text = (SQL_DIR / "macros.sql").read_text(encoding="utf-8")
-        for statement in sql_statements(text):
-            con.execute(_PERSISTENT_MACRO.sub(r"CREATE\1 TEMP MACRO", statement))
-    except BaseException:
-        con.close()
-        raise
-    return con
-
-
-def connect_snapshot(path: Path | str) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to a published snapshot (`marts` and `audit` only). Code that
-    looks in `restated.*` for a re-run closed month finds those tables empty (an in-memory
-    catalog `restated`), so it reads the month's marts rows: the figures as paid."""
-    con = connect_readonly(path)
-    try:
-        if not con.execute("SELECT count(*) FROM duckdb_schemas() WHERE schema_name = 'restated' "
-                           "AND database_name = current_database()").fetchall()[0][0]:
-            con.execute("ATTACH ':memory:' AS restated (READ_WRITE)")
-            for statement in sql_statements((SQL_DIR / "schema/restated.sql")
-                                            .read_text(encoding="utf-8")):
-                code = _COMMENT.sub("", statement)
-                if not re.match(r"\s*CREATE\s+SCHEMA", code, re.IGNORECASE):
-                    con.execute(re.sub(r"\brestated\.", "restated.main.", code, count=1))
+        _settings(con)
+        run_sql(con, "macros.sql")
     except BaseException:
         con.close()
         raise

@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.warehouse import connect, connect_readonly, connect_snapshot
+from pipelines.warehouse import connect, connect_readonly
 
 TIMEOUT_ENV = "KEFU_LOCK_TIMEOUT"
 POLL_SECONDS = 0.05
@@ -221,7 +221,7 @@ def reading(warehouse: Path | str, snapshot: Path | None = None, on_note: Notify
             except BlockingIOError:
                 if snapshot is not None and snapshot.exists():
                     on_note(f"{_who(lock)}: reading the published snapshot {snapshot}")
-                    con = connect_snapshot(snapshot)
+                    con = connect_readonly(snapshot)
                 else:
                     wait = lock_timeout() if timeout == "env" else timeout
                     _acquire(fd, fcntl.LOCK_SH, lock, wait, on_note,  # type: ignore[arg-type]

@@ -72,19 +72,3 @@ CREATE OR REPLACE TEMP MACRO kefu_change(label, old, new) AS CASE WHEN old IS DI
     THEN label || ' ' || coalesce(CAST(old AS VARCHAR), '-') || ' -> '
          || coalesce(CAST(new AS VARCHAR), '-')
 END;
-
--- The chat messages sent on the shop days d_from..d_to, each once: a message exported on two
--- days (a rolling export, a re-sent file) counts once, the copy of the earliest export day kept,
--- so a day's metrics never depend on which export days were loaded first.
-CREATE OR REPLACE TEMP MACRO kefu_messages(d_from, d_to) AS TABLE
-SELECT * FROM staging.chat_messages
-WHERE CAST(sent_at AS DATE) BETWEEN d_from AND d_to
-QUALIFY row_number() OVER (PARTITION BY message_key
-                           ORDER BY partition_day, source_file, line_number) = 1;
-
--- The service ratings given on the shop days d_from..d_to, each once across export days.
-CREATE OR REPLACE TEMP MACRO kefu_ratings(d_from, d_to) AS TABLE
-SELECT * FROM staging.ratings
-WHERE CAST(rated_at AS DATE) BETWEEN d_from AND d_to
-QUALIFY row_number() OVER (PARTITION BY rated_at, agent, buyer, rating
-                           ORDER BY partition_day, source_file, line_number) = 1;

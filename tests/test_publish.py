@@ -206,7 +206,8 @@ def test_publish_writes_snapshot_exports_and_statements_that_match_the_marts(tmp
         assert f["kpi_score"] == shown(kpi_score)
         assert f["line_points"] == str(line_points)
         assert f["qa_points"] == str(qa_points)
-        assert f["promo_days"] == str(promo) == "1"
+        # Every roster day of October counts, loaded or not: 10-20..10-31 are 双11 days.
+        assert f["promo_days"] == str(promo) == "12"
 
         kpi = warehouse_rows(settings, "SELECT metric, value, points, status, note, weight, "
                                        "effective_weight FROM marts.kpi_lines "

@@ -4,7 +4,7 @@
 -- twice (say in a CSV and a transcript of the same day) is kept once, from the first file.
 -- De-duplication here is within an export day, so a day's partition never depends on another
 -- day's; a message exported on several days is counted once by its readers (kefu_messages in
--- sql/macros.sql).
+-- sql/readers.sql).
 DELETE FROM staging.chat_messages WHERE partition_day BETWEEN $day_from AND $day_to;
 
 INSERT INTO staging.chat_messages
