@@ -7,7 +7,7 @@ from dagster import Definitions, in_process_executor
 
 from pipelines.jobs import daily_assets, daily_job, monthly_assets, monthly_job
 from pipelines.resources import KefuPaths, Warehouse
-from pipelines.schedules import monthly_payroll, nightly
+from pipelines.schedules import monthly_payroll, nightly, restate_closed_months
 from pipelines.settings import Settings
 
 __all__ = ["build_resources", "daily_assets", "defs", "monthly_assets"]
@@ -25,6 +25,7 @@ defs = Definitions(
     assets=[*daily_assets, *monthly_assets],
     jobs=[daily_job, monthly_job],
     schedules=[nightly, monthly_payroll],
+    sensors=[restate_closed_months],
     resources=build_resources(Settings.from_env()),
     executor=in_process_executor,
 )

@@ -128,16 +128,18 @@ def backfill_days(settings: Settings, first: date, last: date,
 def nightly_days(settings: Settings, day: date) -> list[tuple[date, date]]:
     """The ranges a nightly run for `day` loads and recomputes: `day` and the days before it
     whose attribution window is still open, and every earlier day whose landing folder now
-    holds files that were not loaded for it (a late file, a moved file)."""
+    holds files that were not loaded for it (a late file, a moved file). While another run
+    writes, the late days wait for the next night."""
     from pipelines.completeness import day_segments, stale_days
     from pipelines.schedules import open_window_start
+    from pipelines.writer_lock import LockTimeout, NoWarehouse, reading
 
     first = open_window_start(day, settings.config)
-    con = connect(settings.warehouse)
     try:
-        late = [d for d in stale_days(con, settings.landing) if d < first]
-    finally:
-        con.close()
+        with reading(settings.warehouse, timeout=0) as con:
+            late = [d for d in stale_days(con, settings.landing) if d < first]
+    except (LockTimeout, NoWarehouse):
+        late = []
     window = [first + timedelta(days=i) for i in range((day - first).days + 1)]
     return day_segments([*late, *window])
 
@@ -153,35 +155,39 @@ def nightly(settings: Settings, day: date, instance: DagsterInstance | None = No
     return ingest_summary(settings, ranges[0][0], day)
 
 
-def late_facts(settings: Settings, ranges: list[tuple[date, date]]) -> dict[date, list[str]]:
-    """Closed month -> what the export days of `ranges` brought that changes it, in words
-    (`sql/marts/late_facts.sql`)."""
+def late_restatements(settings: Settings, ranges: list[tuple[date, date]]
+                      ) -> list[tuple[date, date, str]]:
+    """(closed month, last month to re-run with it, reason) for each closed month that what the
+    export days of `ranges` brought changes (`sql/marts/late_facts.sql`), the reason naming
+    those facts. Nothing while another run writes: the next run finds them again."""
+    from pipelines.writer_lock import LockTimeout, NoWarehouse, reading
+
     facts: dict[date, list[str]] = {}
-    con = connect(settings.warehouse)
     try:
-        for first, last in ranges:
-            run_sql(con, "marts/late_facts.sql", day_from=first, day_to=last)
-            for month, detail in con.execute(
-                    "SELECT month, detail FROM late_facts ORDER BY month, kind, fact").fetchall():
-                facts.setdefault(month, []).append(detail)
-    finally:
-        con.close()
-    return facts
+        with reading(settings.warehouse, timeout=0) as con:
+            for first, last in ranges:
+                run_sql(con, "marts/late_facts.sql", day_from=first, day_to=last)
+                for month, detail in con.execute("SELECT month, detail FROM late_facts "
+                                                 "ORDER BY month, kind, fact").fetchall():
+                    facts.setdefault(month, []).append(detail)
+    except (LockTimeout, NoWarehouse):
+        return []
+    loaded = ", ".join(f"{a}..{b}" if a != b else str(a) for a, b in ranges)
+    return [(month, rerun_until(settings, month),
+             f"late data loaded for {loaded}: " + "; ".join(details[:5])
+             + (f"; and {len(details) - 5} more" if len(details) > 5 else ""))
+            for month, details in facts.items()]
 
 
 def restate_late_facts(settings: Settings, ranges: list[tuple[date, date]],
                        instance: DagsterInstance | None = None) -> list[date]:
     """Re-run each closed month that late facts of `ranges` change, with the month that pays
-    its difference, the reason naming the facts; return the months restated."""
-    facts = late_facts(settings, ranges)
-    for month, details in facts.items():
-        shown = "; ".join(details[:5]) + (f"; and {len(details) - 5} more"
-                                          if len(details) > 5 else "")
-        loaded = ", ".join(f"{a}..{b}" if a != b else str(a) for a, b in ranges)
-        run_range(settings, monthly_assets, month.isoformat(),
-                  rerun_until(settings, month).isoformat(), instance,
-                  f"late data loaded for {loaded}: {shown}")
-    return sorted(facts)
+    its difference; return the months restated."""
+    restated = late_restatements(settings, ranges)
+    for month, last, reason in restated:
+        run_range(settings, monthly_assets, month.isoformat(), last.isoformat(), instance,
+                  reason)
+    return [month for month, _, _ in restated]
 
 
 def rerun_until(settings: Settings, month: date) -> date:

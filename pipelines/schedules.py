@@ -15,10 +15,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from dagster import (
+    DagsterRunStatus,
     DefaultScheduleStatus,
+    DefaultSensorStatus,
     RunRequest,
+    RunStatusSensorContext,
     ScheduleEvaluationContext,
     SkipReason,
+    run_status_sensor,
     schedule,
 )
 
@@ -39,18 +43,39 @@ def open_window_start(day: date, config_dir: Path) -> date:
           execution_timezone=SHOP_TIMEZONE,
           default_status=DefaultScheduleStatus.RUNNING,
           description="Yesterday, and the days whose attribution window is still open.")
-def nightly(context: ScheduleEvaluationContext) -> RunRequest:
+def nightly(context: ScheduleEvaluationContext) -> list[RunRequest]:
+    from pipelines.runner import nightly_days
+
     today = context.scheduled_execution_time.astimezone(ZoneInfo(SHOP_TIMEZONE)).date()
     yesterday = today - timedelta(days=1)
-    first = open_window_start(yesterday, Settings.from_env().config)
-    return RunRequest(
-        run_key=f"nightly-{yesterday}",
+    return [RunRequest(
+        run_key=f"nightly-{yesterday}-{first}",
         tags={
             "dagster/asset_partition_range_start": first.isoformat(),
-            "dagster/asset_partition_range_end": yesterday.isoformat(),
-            "kefu/range": f"{first}..{yesterday}",
+            "dagster/asset_partition_range_end": last.isoformat(),
+            "kefu/range": f"{first}..{last}",
         },
-    )
+    ) for first, last in nightly_days(Settings.from_env(), yesterday)]
+
+
+@run_status_sensor(run_status=DagsterRunStatus.SUCCESS, monitored_jobs=[daily_job],
+                   request_job=monthly_job, name="restate_closed_months",
+                   default_status=DefaultSensorStatus.RUNNING,
+                   description="After a daily run, re-runs each closed month that what it "
+                               "loaded changes (late refunds, payments, files), with the month "
+                               "that pays the difference.")
+def restate_closed_months(context: RunStatusSensorContext) -> list[RunRequest]:
+    from pipelines.runner import late_restatements
+
+    tags = context.dagster_run.tags
+    loaded = (date.fromisoformat(tags["dagster/asset_partition_range_start"]),
+              date.fromisoformat(tags["dagster/asset_partition_range_end"]))
+    return [RunRequest(
+        run_key=f"restate-{context.dagster_run.run_id}-{first:%Y-%m}",
+        tags={"dagster/asset_partition_range_start": first.isoformat(),
+              "dagster/asset_partition_range_end": last.isoformat(),
+              "kefu/range": f"{first:%Y-%m}..{last:%Y-%m}", "kefu/reason": reason},
+    ) for first, last, reason in late_restatements(Settings.from_env(), [loaded])]
 
 
 @schedule(job=monthly_job, name="monthly_payroll", cron_schedule="0 6 * * *",

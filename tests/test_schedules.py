@@ -30,8 +30,10 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
     (datetime(2027, 3, 1, 2, 0, tzinfo=SHANGHAI), "2027-02-26", "2027-02-28"),
 ])
 def test_nightly_asks_for_yesterday_and_the_open_attribution_window(tick, first, last,
-                                                                    monkeypatch):
+                                                                    monkeypatch, tmp_path):
     monkeypatch.delenv("KEFU_CONFIG", raising=False)
+    monkeypatch.setenv("KEFU_WAREHOUSE", str(tmp_path / "warehouse.duckdb"))
+    monkeypatch.setenv("KEFU_LANDING", str(tmp_path / "landing"))
     with DagsterInstance.ephemeral() as instance:
         context = build_schedule_context(instance=instance, scheduled_execution_time=tick)
         [request] = nightly.evaluate_tick(context).run_requests
