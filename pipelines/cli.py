@@ -275,8 +275,7 @@ def whatif(
     settings = Settings.from_env()
     with console.status(f"Computing the {month} payroll under {plan} ..."):
         try:
-            result = run_whatif(settings.warehouse, settings.landing, settings.config, plan,
-                                first)
+            result = run_whatif(settings.warehouse, settings.config, plan, first)
         except (ConfigError, LookupError) as failure:
             console.print(f"[red]{failure}[/red]", soft_wrap=True)
             raise typer.Exit(1) from failure

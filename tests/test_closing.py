@@ -312,7 +312,7 @@ def test_a_plan_fix_to_a_closed_month_is_judged_on_the_rerun_and_paid_next_month
         shop, "SELECT changes FROM marts.restatements")} == {"tier base 2000.00 -> 2100.00"}
     # what-if compares a candidate with September as it now stands: the fixed plan changes
     # nothing more
-    whatif = run_whatif(shop.warehouse, shop.landing, shop.config, fixed, SEP)
+    whatif = run_whatif(shop.warehouse, shop.config, fixed, SEP)
     assert whatif.total_difference == 0
     assert {base for (base,) in warehouse_rows(
         shop, "SELECT DISTINCT tier_base FROM marts.payroll WHERE month = ?", [OCT])} <= {
