@@ -94,6 +94,7 @@ def test_a_pay_and_a_qa_adjustment_move_gross_score_and_tier_by_hand(month: Sett
     # a whole month's bonus is base x score / 100 (E05: 1000 x 78.70 / 100 = 787.00, gross
     # 6624.00 -> 5787.00).
     score, tier, bonus, adjustments, gross, days = after[qa_employee]
+    assert days == 31
     old_score, old_tier, old_bonus, *_ = before[qa_employee]
     assert score == old_score - Decimal("2.50")
     assert score == (lines[qa_employee] - Decimal("2.5")).quantize(Decimal("0.01"))
