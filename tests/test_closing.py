@@ -317,3 +317,53 @@ def test_a_plan_fix_to_a_closed_month_is_judged_on_the_rerun_and_paid_next_month
     assert {base for (base,) in warehouse_rows(
         shop, "SELECT DISTINCT tier_base FROM marts.payroll WHERE month = ?", [OCT])} <= {
         Decimal("3000.00"), Decimal("2100.00"), Decimal("1000.00")}
+
+
+def schema_checksums(settings: Settings, schema: str) -> dict[str, str]:
+    tables = [t for (t,) in warehouse_rows(
+        settings, "SELECT table_name FROM duckdb_tables() WHERE schema_name = ? "
+                  "ORDER BY table_name", [schema])]
+    return {t: hashlib.sha256(repr(warehouse_rows(
+        settings, f"SELECT * FROM {schema}.{t} ORDER BY ALL")).encode()).hexdigest()
+        for t in tables}
+
+
+def test_whatif_with_the_plan_in_force_is_zero_on_a_month_that_pays_a_restatement(
+        shop: Settings, monkeypatch):
+    """October pays September's late-refund clawback. What-if computes October's pay through
+    the payroll's own function, restatement line included: 0.00 for everyone (it used to show
+    the clawback's opposite for the employee, the line being left out), and it writes only
+    whatif.*."""
+    employee_id, order_id, amount, day = late_refund_candidate(shop)
+    land_refund(shop, order_id, amount)
+    with instance_for_test() as instance:
+        backfill_days(shop, date.fromisoformat(LATE_REFUND_DAY),
+                      date.fromisoformat(LATE_REFUND_DAY), instance)
+        backfill_days(shop, day, day, instance)
+    rerun(shop, SEP, reason="late refund on order " + order_id)
+    (difference,), = warehouse_rows(shop, "SELECT difference FROM marts.restatements "
+                                          "WHERE paid_in_month = ?", [OCT])
+    assert difference < 0
+    marts, restated = schema_checksums(shop, "marts"), schema_checksums(shop, "restated")
+
+    result = run_whatif(shop.warehouse, shop.config, shop.config / "plan.yaml", OCT)
+    paid = gross(shop, "marts", OCT)
+    assert {r.employee_id: r.candidate_gross for r in result.rows} == paid
+    assert all(r.difference == Decimal("0.00") for r in result.rows)
+    assert result.total_difference == Decimal("0.00")
+    assert any(f"paid in 2026-10 ({employee_id})" in note for note in result.notes)
+    # the scratch payroll carries the clawback as the real one does
+    (adjustments,), = warehouse_rows(shop, "SELECT adjustments FROM whatif.payroll "
+                                           "WHERE employee_id = ?", [employee_id])
+    assert adjustments == warehouse_rows(
+        shop, "SELECT adjustments FROM marts.payroll WHERE month = ? AND employee_id = ?",
+        [OCT, employee_id])[0][0]
+    assert schema_checksums(shop, "marts") == marts
+    assert schema_checksums(shop, "restated") == restated
+
+    use_env(monkeypatch, shop)
+    out = CliRunner().invoke(app, ["whatif", "--plan", str(shop.config / "plan.yaml"),
+                                   "--month", "2026-10"], terminal_width=200)
+    assert out.exit_code == 0, out.output
+    assert "difference +0.00" in out.output
+    assert schema_checksums(shop, "marts") == marts
