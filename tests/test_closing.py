@@ -60,12 +60,13 @@ def paid_september(tmp_path_factory) -> Settings:
 
 @pytest.fixture
 def shop(paid_september: Settings, tmp_path: Path) -> Settings:
-    """A copy of the two months (warehouse, landing and publish folder) to change freely."""
-    for name in ("landing", "publish"):
+    """A copy of the two months (warehouse, landing, config and publish folder) to change
+    freely: a test that fixes the plan must not change it for the tests after it."""
+    for name in ("landing", "publish", "config"):
         shutil.copytree(getattr(paid_september, name), tmp_path / name)
     shutil.copy(paid_september.warehouse, tmp_path / "warehouse.duckdb")
     return replace(paid_september, landing=tmp_path / "landing", publish=tmp_path / "publish",
-                   warehouse=tmp_path / "warehouse.duckdb")
+                   config=tmp_path / "config", warehouse=tmp_path / "warehouse.duckdb")
 
 
 def month_checksums(settings: Settings, schema: str, month: date) -> dict[str, str]:
