@@ -12,9 +12,9 @@ from assets.metrics import TRANSFORMS, derive_days
 from pipelines import progress
 from pipelines.completeness import require_exports
 from pipelines.config_tables import write_config_tables
-from pipelines.month_inputs import qa_points_by_employee
+from pipelines.month_inputs import month_adjustments, qa_points_by_employee
 from pipelines.partitions import days_in_month, month_end, monthly_partitions, months_in
-from pipelines.plan import load_adjustments, load_config
+from pipelines.plan import load_config
 from pipelines.resources import KefuPaths, Warehouse
 from pipelines.scoring import METRIC_COLUMNS, round_half_up, score_employee
 from pipelines.warehouse import month_table, replace_months, run_sql, transaction
@@ -60,11 +60,12 @@ def agent_monthly_metrics(context: AssetExecutionContext, warehouse: Warehouse,
 
 
 @warehouse_asset(
-    "marts/kpi_monthly", deps=("marts/agent_monthly_metrics",), group="kpi",
+    "marts/kpi_monthly", deps=("marts/agent_monthly_metrics", "raw/adjustments"), group="kpi",
     partitions=monthly_partitions, checked=KPI_TABLES,
     description="`marts.kpi_lines` (month x employee x KPI line) and `marts.kpi_monthly` "
                 "(month x employee: score, tier, flags), scored exactly by "
-                "`pipelines/scoring.py` from the monthly numerators and denominators.",
+                "`pipelines/scoring.py` from the monthly numerators and denominators and the "
+                "qa_points rows of `raw.adjustments`.",
 )
 def kpi_monthly(context: AssetExecutionContext, warehouse: Warehouse,
                 paths: KefuPaths) -> MaterializeResult:
@@ -75,8 +76,7 @@ def kpi_monthly(context: AssetExecutionContext, warehouse: Warehouse,
     with warehouse.connect() as con:
         for first in months:
             version = config.plan.version_for(first)
-            qa = qa_points_by_employee(load_adjustments(paths.landing_path,
-                                                        first.isoformat()[:7]))
+            qa = qa_points_by_employee(month_adjustments(con, first))
             metrics_table = month_table(con, "marts.agent_monthly_metrics", first)
             cursor = con.execute(f"SELECT * FROM {metrics_table} WHERE month = ? "
                                  "ORDER BY employee_id", [first])

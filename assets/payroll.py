@@ -3,7 +3,6 @@ adjustments, restatements of closed months) and the payroll row that sums them. 
 from `pipelines/scoring.py`, exact decimals rounded to the cent per line; gross pay is the sum of
 the rounded lines. Re-running a closed month: see `pipelines/closing.py`."""
 
-from calendar import monthrange
 from datetime import date
 from decimal import Decimal
 
@@ -12,29 +11,26 @@ from duckdb import DuckDBPyConnection
 
 from assets.factory import month_checks, warehouse_asset
 from pipelines import progress
-from pipelines.closing import (
-    DEFAULT_REASON,
-    paying_months,
-    record_restatement,
-    restatement_lines,
-)
-from pipelines.month_inputs import days_by_level, pay_adjustment_lines
+from pipelines.closing import DEFAULT_REASON, paying_months, record_restatement
+from pipelines.completeness import month_state, record_month_status
+from pipelines.month_inputs import load_month_inputs
 from pipelines.partitions import monthly_partitions, months_in
-from pipelines.plan import BonusTier, Config, load_adjustments, load_config
+from pipelines.pay import KpiResult, pay_month
+from pipelines.plan import BonusTier, Config, load_config
 from pipelines.resources import KefuPaths, Warehouse
-from pipelines.scoring import Score, base_salary_lines, bonus_line
 from pipelines.warehouse import closed_months, month_table, replace_months, transaction
 
 PAYROLL_TABLES = ("marts.payroll_lines", "marts.payroll")
 
 
 @warehouse_asset(
-    "marts/payroll", deps=("marts/kpi_monthly",), group="payroll",
+    "marts/payroll", deps=("marts/kpi_monthly", "raw/adjustments"), group="payroll",
     partitions=monthly_partitions, checked=PAYROLL_TABLES,
     description="`marts.payroll_lines` (month x employee x pay line) and `marts.payroll` "
                 "(month x employee). Days and levels come from `marts.agent_daily_metrics`, "
-                "the score and tier from `marts.kpi_monthly`. A closed month's re-run goes to "
-                "`restated.*` and its differences to `marts.restatements` "
+                "the score and tier from `marts.kpi_monthly`, pay adjustments from "
+                "`raw.adjustments`; lines assembled by `pipelines/pay.py`. A closed month's "
+                "re-run goes to `restated.*` and its differences to `marts.restatements` "
                 "(`sql/marts/restatements.sql`), paid in the first open month.",
 )
 def payroll(context: AssetExecutionContext, warehouse: Warehouse,
@@ -44,18 +40,23 @@ def payroll(context: AssetExecutionContext, warehouse: Warehouse,
     reason = context.run.tags.get("kefu/reason", DEFAULT_REASON)
     pay_rows: list[dict] = []
     restated: dict[str, date] = {}
+    provisional: dict[str, list[str]] = {}
     with warehouse.connect() as con:
         closed = closed_months(con)
         with transaction(con):
             # A closed month first (its rows go to restated.*, its differences to the first
             # open month), then the open months, which pay the differences.
             for first in [m for m in months if m in closed]:
-                replace_months(con, [first], pay_month(con, config, paths, first, context.run_id))
+                replace_months(con, [first], pay_month_from_kpi(con, config, first,
+                                                                context.run_id))
                 restated[f"{first:%Y-%m}"] = record_restatement(con, first, context.run_id,
                                                                 reason)
             paying = paying_months(con, months)
             for first in paying:
-                tables = pay_month(con, config, paths, first, context.run_id)
+                state = month_state(con, config, first)
+                record_month_status(con, state, context.run_id)
+                provisional[f"{first:%Y-%m}"] = state.reasons()
+                tables = pay_month_from_kpi(con, config, first, context.run_id)
                 replace_months(con, [first], tables)
                 pay_rows += tables["marts.payroll"]
         checks = month_checks(con, PAYROLL_TABLES, sorted({*months, *paying}), context.run_id)
@@ -70,65 +71,25 @@ def payroll(context: AssetExecutionContext, warehouse: Warehouse,
         "employees": len(pay_rows),
         "gross_pay_total": str(total),
         "review": sum(1 for r in pay_rows if r["status"] == "review"),
+        "provisional_months": MetadataValue.json(
+            {month: reasons for month, reasons in provisional.items() if reasons}),
         "payroll_months": ", ".join(f"{m:%Y-%m}" for m in paying) or "none",
         "restated_closed_months": MetadataValue.json(
             {closed_label: f"{paid_in:%Y-%m}" for closed_label, paid_in in restated.items()}),
     })
 
 
-def pay_month(con: DuckDBPyConnection, config: Config, paths: KefuPaths, first: date,
-              run_id: str) -> dict[str, list[dict]]:
-    """One month's pay lines and payroll rows, from its KPI scores and the levels held."""
+def pay_month_from_kpi(con: DuckDBPyConnection, config: Config, first: date,
+                       run_id: str) -> dict[str, list[dict]]:
+    """One month's pay lines and payroll rows (`pipelines.pay.pay_month`), from its KPI rows as
+    scored and its inputs in the warehouse."""
     version = config.plan.version_for(first)
-    days_in_month = monthrange(first.year, first.month)[1]
-    held = days_by_level(con, first)
-    adjustments = pay_adjustment_lines(load_adjustments(paths.landing_path, f"{first:%Y-%m}"))
-    restatements = restatement_lines(con, first)
-    kpis = con.execute(
-        "SELECT employee_id, name, level, role, kpi_score, tier_min_score, tier_base "
-        f"FROM {month_table(con, 'marts.kpi_monthly', first)} WHERE month = ? "
-        "ORDER BY employee_id", [first]).fetchall()
-    # Someone who has left still gets a payroll row for a restatement of a month they worked.
-    scored = {k[0] for k in kpis}
-    kpis += con.execute(
-        "SELECT employee_id, arg_max(name, month), arg_max(level, month), arg_max(role, month), "
-        "NULL, NULL, NULL FROM marts.payroll WHERE employee_id IN (SELECT unnest(?)) "
-        "GROUP BY employee_id ORDER BY employee_id",
-        [sorted(set(restatements) - scored)]).fetchall()
-    line_rows: list[dict] = []
-    pay_rows: list[dict] = []
-    for employee_id, name, level, role, kpi_score, tier_min, tier_base in kpis:
-        # The tier is the KPI row's: pay follows the score as it was scored, even if the plan
-        # file has changed since (a closed month's plan fix reaches a later month by its own
-        # re-run).
-        tier = None if tier_min is None else BonusTier(min_score=tier_min, base=tier_base)
-        score = Score([], Decimal(0), Decimal(0), kpi_score, tier, [])
-        days_employed = sum(held.get(employee_id, {}).values())
-        lines = [
-            *base_salary_lines(held.get(employee_id, {}), version, days_in_month),
-            bonus_line(score, version, days_employed, days_in_month),
-            *adjustments.get(employee_id, []),
-            *restatements.get(employee_id, []),
-        ]
-        for number, line in enumerate(lines, start=1):
-            line_rows.append({
-                "month": first, "employee_id": employee_id, "line_no": number,
-                "kind": line.kind, "quantity": line.quantity, "rate": line.rate,
-                "amount": line.amount, "explanation": line.explanation,
-                "plan_version": version.id, "run_id": run_id,
-            })
-        pay_rows.append({
-            "employee_id": employee_id, "name": name, "month": first, "level": level,
-            "role": role, "days_employed": days_employed,
-            "base_salary": sum((x.amount for x in lines if x.kind == "base_salary"),
-                               Decimal("0.00")),
-            "kpi_score": kpi_score, "tier_base": tier_base,
-            "bonus": sum((x.amount for x in lines if x.kind == "bonus"), Decimal("0.00")),
-            "adjustments": sum((x.amount for x in lines if x.kind == "adjustment"),
-                               Decimal("0.00")),
-            "gross_pay": sum((x.amount for x in lines), Decimal("0.00")),
-            "plan_version": version.id,
-            "status": "ok" if kpi_score is not None else "review",
-            "run_id": run_id,
-        })
-    return {"marts.payroll_lines": line_rows, "marts.payroll": pay_rows}
+    # The tier is the KPI row's: pay follows the score as it was scored, even if the plan file
+    # has changed since (a closed month's plan fix reaches a later month by its own re-run).
+    kpis = [KpiResult(employee_id, name, level, role, kpi_score,
+                      None if tier_min is None else BonusTier(min_score=tier_min, base=tier_base))
+            for employee_id, name, level, role, kpi_score, tier_min, tier_base in con.execute(
+                "SELECT employee_id, name, level, role, kpi_score, tier_min_score, tier_base "
+                f"FROM {month_table(con, 'marts.kpi_monthly', first)} WHERE month = ? "
+                "ORDER BY employee_id", [first]).fetchall()]
+    return pay_month(version, load_month_inputs(con, first), kpis, run_id).tables()

@@ -346,8 +346,8 @@ def whatif(
     settings = use_settings(month, needs_warehouse=True)
     with console.status(f"Computing the {month} payroll under {plan} ..."):
         try:
-            result = run_whatif(settings.warehouse, settings.landing, settings.config, plan,
-                                first, publish=settings.publish, on_note=notice)
+            result = run_whatif(settings.warehouse, settings.config, plan, first,
+                                publish=settings.publish, on_note=notice)
         except (ConfigError, LookupError) as failure:
             console.print(f"[red]{failure}[/red]", soft_wrap=True)
             raise typer.Exit(1) from failure

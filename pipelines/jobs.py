@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dagster import define_asset_job
 
+from assets.adjustments import raw_adjustments
 from assets.ingest import raw_assets
 from assets.kpi import agent_monthly_metrics, kpi_monthly
 from assets.metrics import metric_assets
@@ -13,7 +14,7 @@ from assets.staging import staging_assets
 from pipelines.partitions import daily_partitions, monthly_partitions
 
 daily_assets = [*raw_assets, *staging_assets, *metric_assets]
-monthly_assets = [agent_monthly_metrics, kpi_monthly, payroll, publish_payroll]
+monthly_assets = [raw_adjustments, agent_monthly_metrics, kpi_monthly, payroll, publish_payroll]
 
 daily_job = define_asset_job(
     "daily_metrics",
@@ -26,5 +27,6 @@ monthly_job = define_asset_job(
     "monthly_payroll",
     selection=monthly_assets,
     partitions_def=monthly_partitions,
-    description="A month's metrics, KPI scores, payroll and, once its checks pass, publishing.",
+    description="A month's adjustments, metrics, KPI scores, payroll and, once its checks pass, "
+                "publishing.",
 )

@@ -14,7 +14,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -387,19 +387,22 @@ def load_calendar(path: Path) -> Calendar:
 # --- CSV files: roster and adjustments -----------------------------------------------------------
 
 
-def _csv_rows(path: Path, header: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+def _csv_rows(path: Path, header: tuple[str, ...],
+              shown: str | None = None) -> Iterator[tuple[int, dict[str, str]]]:
     """(line number, trimmed cells by column) for every non-blank row of a UTF-8 CSV file.
 
     Columns may come in any order but must be exactly `header`; a BOM (Excel's "CSV UTF-8") is
     fine. The line number is the row's first physical line, as a spreadsheet user counts them.
+    Messages name the file as `shown` (default: its path).
     """
+    name = shown or str(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError(f"{path}: file not found") from None
+        raise ConfigError(f"{name}: file not found") from None
     except UnicodeDecodeError as err:
         line = path.read_bytes()[: err.start].count(b"\n") + 1
-        raise ConfigError(f"{path}: line {line}: not UTF-8 text ({err.reason}); save the file "
+        raise ConfigError(f"{name}: line {line}: not UTF-8 text ({err.reason}); save the file "
                           "as CSV UTF-8") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -407,7 +410,7 @@ def _csv_rows(path: Path, header: tuple[str, ...]) -> Iterator[tuple[int, dict[s
         if sorted(columns) != sorted(header):
             missing = [c for c in header if c not in columns]
             extra = [c for c in columns if c not in header or columns.count(c) > 1]
-            raise ConfigError(f"{path}: line 1: header: expected {','.join(header)}"
+            raise ConfigError(f"{name}: line 1: header: expected {','.join(header)}"
                               f"{'; missing ' + ', '.join(missing) if missing else ''}"
                               f"{'; unexpected ' + ', '.join(extra) if extra else ''}")
         previous = reader.line_num
@@ -416,11 +419,11 @@ def _csv_rows(path: Path, header: tuple[str, ...]) -> Iterator[tuple[int, dict[s
             if all(not cell.strip() for cell in cells):
                 continue
             if len(cells) != len(columns):
-                raise ConfigError(f"{path}: line {line}: {len(cells)} fields, the header has "
+                raise ConfigError(f"{name}: line {line}: {len(cells)} fields, the header has "
                                   f"{len(columns)}")
             yield line, {c: cell.strip() for c, cell in zip(columns, cells, strict=True)}
     except csv.Error as err:
-        raise ConfigError(f"{path}: line {reader.line_num}: not valid CSV: {err}") from None
+        raise ConfigError(f"{name}: line {reader.line_num}: not valid CSV: {err}") from None
 
 
 def _csv_day(value: str) -> date:
@@ -525,44 +528,85 @@ def load_roster(path: Path, plan: Plan) -> list[RosterRow]:
 
 @dataclass(frozen=True)
 class Adjustment:
-    """A manual line for one month: 质检 points on the KPI score, or CNY on gross pay."""
+    """A manual line for one month: 质检 points on the KPI score, or CNY on gross pay. `file` is
+    the landing-relative path (`adjustments/2026-10/qa.csv`), `line` its CSV line."""
 
     employee_id: str
     kind: str                          # qa_points | pay
-    amount: Decimal
+    amount: Decimal                    # at most 2 decimals, both kinds
     reason: str
     file: str
     line: int
 
 
-def _adjustment(path: Path, line: int, cells: dict[str, str]) -> Adjustment:
-    for column in ADJUSTMENT_HEADER:
+def on_roster(roster: list[RosterRow], employee_id: str, first: date, last: date) -> bool:
+    """Whether a roster row of `employee_id` covers at least one day of first..last."""
+    return any(r.employee_id == employee_id and r.effective_from <= last
+               and (r.effective_to is None or r.effective_to >= first) for r in roster)
+
+
+def _adjustment(shown: str, line: int, cells: dict[str, str], month: str,
+                roster: list[RosterRow] | None) -> Adjustment:
+    """One validated row; a ValueError's text follows `<file> line <n>: ` in the message."""
+    employee = cells["employee_id"]
+    if not employee:
+        raise ValueError("employee_id: missing")
+    if roster is not None:
+        first = date.fromisoformat(f"{month}-01")
+        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        if not on_roster(roster, employee, first, last):
+            raise ValueError(f"employee {employee} is not on the roster in {month}")
+    for column in ADJUSTMENT_HEADER[1:]:
         if not cells[column]:
-            raise ValueError(f"{column}: missing")
+            raise ValueError(f"employee {employee}: {column}: missing")
     if cells["kind"] not in ADJUSTMENT_KINDS:
-        raise ValueError(f"kind: {cells['kind']!r} is not one of {', '.join(ADJUSTMENT_KINDS)}")
+        raise ValueError(f"employee {employee}: kind: {cells['kind']!r} is not one of "
+                         f"{', '.join(ADJUSTMENT_KINDS)}")
     if not _AMOUNT.fullmatch(cells["amount"]):
-        raise ValueError(f"amount: {cells['amount']!r} is not a plain number like -200.00")
+        raise ValueError(f"employee {employee}: amount: {cells['amount']!r} is not a plain "
+                         "number like -200.00")
     amount = Decimal(cells["amount"])
-    if cells["kind"] == "pay" and amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(f"amount: {amount} has fractions of a cent; pay is in CNY.cents")
-    return Adjustment(cells["employee_id"], cells["kind"], amount, cells["reason"], str(path),
-                      line)
+    if amount != amount.quantize(Decimal("0.01")):
+        unit = "pay is in CNY.cents" if cells["kind"] == "pay" else \
+            "the KPI score has 2 decimals"
+        raise ValueError(f"employee {employee}: amount: {amount} has more than 2 decimals "
+                         f"({unit})")
+    return Adjustment(employee, cells["kind"], amount, cells["reason"], shown, line)
 
 
-def load_adjustments(landing: Path, month: str) -> list[Adjustment]:
-    """Every row of `<landing>/adjustments/<month>/*.csv` (month 'YYYY-MM'); none if no folder."""
+def adjustment_files(landing: Path, month: str) -> list[Path]:
+    """The files of `<landing>/adjustments/<month>/`: every one must be a .csv (an .xlsx left
+    there would otherwise be ignored without a word); hidden and Excel lock files are skipped."""
     folder = landing / "adjustments" / month
     if not folder.is_dir():
         return []
+    files = sorted(p for p in folder.iterdir()
+                   if p.is_file() and not p.name.startswith((".", "~$")))
+    others = [p for p in files if p.suffix.lower() != ".csv"]
+    if others:
+        raise ConfigError("\n".join(
+            f"{p.relative_to(landing).as_posix()}: not a .csv file; adjustments are CSV "
+            f"({','.join(ADJUSTMENT_HEADER)})" for p in others))
+    return files
+
+
+def load_adjustments(landing: Path, month: str,
+                     roster: list[RosterRow] | None = None) -> list[Adjustment]:
+    """Every row of `<landing>/adjustments/<month>/*.csv` (month 'YYYY-MM'); none if no folder.
+
+    Each row is validated: the kind is known, the amount parses and has at most 2 decimals,
+    and (given the roster) the employee is on it on some day of the month. Every bad row is
+    reported, one line each: `adjustments/2026-10/qa.csv line 3: employee E99 is not on the
+    roster in 2026-10`; then nothing is returned."""
     adjustments: list[Adjustment] = []
     problems: list[str] = []
-    for path in sorted(folder.glob("*.csv")):
-        for line, cells in _csv_rows(path, ADJUSTMENT_HEADER):
+    for path in adjustment_files(landing, month):
+        shown = path.relative_to(landing).as_posix()
+        for line, cells in _csv_rows(path, ADJUSTMENT_HEADER, shown):
             try:
-                adjustments.append(_adjustment(path, line, cells))
+                adjustments.append(_adjustment(shown, line, cells, month, roster))
             except ValueError as err:
-                problems.append(f"{path}: line {line}: {err}")
+                problems.append(f"{shown} line {line}: {err}")
     if problems:
         raise ConfigError("\n".join(problems))
     return adjustments

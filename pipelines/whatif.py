@@ -1,25 +1,26 @@
 """What-if: a month's KPI and payroll under a candidate plan file, beside the real ones.
 
 `run_whatif` reads the month's `marts.agent_monthly_metrics` (numerators and denominators; for a
-closed month that was re-run, `restated.*`, as with the current figures it compares with), the
-levels held day by day from `marts.agent_daily_metrics` and the month's adjustments, and scores
-and pays them with the candidate plan's version in force on the month's first day, through the
-same `pipelines.scoring` functions the pipeline uses. The results go to a scratch file beside the
-warehouse, `whatif.duckdb` (tables `whatif.kpi_monthly` and `whatif.payroll`, replaced on each
-run); the warehouse is only read (pipelines/writer_lock.py `reading`: a what-if never waits for,
-nor blocks, a run), `marts` and the published files are never written.
+closed month that was re-run, `restated.*`, as with the current figures it compares with) and
+the month's other inputs as the payroll asset reads them (`pipelines/month_inputs.py`: the
+levels held day by day, `raw.adjustments`, the restatement lines the month pays), scores them
+with the candidate plan's version in force on the month's first day (`pipelines.scoring`) and
+pays them through `pipelines.pay.pay_month`, the payroll asset's own function. The results go
+to a scratch file beside the warehouse, `whatif.duckdb` (tables `whatif.kpi_monthly` and
+`whatif.payroll`, replaced on each run); the warehouse is only read (pipelines/writer_lock.py
+`reading`: a what-if never waits for, nor blocks, a run), and the published files are never
+written.
 
 The metrics are not recomputed: their promotion exclusions (and attribution window, session gap,
 slow threshold and service hours) are those of the plan that produced them. When the candidate
 differs there, the result carries a note saying so.
 
-The month's qa_points, pay-adjustment lines and days per level come from
-`pipelines/month_inputs.py`, as in the KPI and payroll assets.
+Restatement lines of closed months that the month pays are carried as recorded (the candidate
+does not re-score the closed months); the result notes them.
 """
 
 from __future__ import annotations
 
-from calendar import monthrange
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -29,9 +30,10 @@ from typing import Any
 
 import duckdb
 
-from pipelines.month_inputs import days_by_level, pay_adjustment_lines, qa_points_by_employee
-from pipelines.plan import ConfigError, PlanVersion, load_adjustments, load_plan
-from pipelines.scoring import CENT, base_salary_lines, bonus_line, score_employee
+from pipelines.month_inputs import load_month_inputs, qa_points_by_employee
+from pipelines.pay import KpiResult, pay_month
+from pipelines.plan import ConfigError, PlanVersion, load_plan
+from pipelines.scoring import CENT, score_employee
 from pipelines.warehouse import month_table, transaction, write_rows
 from pipelines.writer_lock import reading, writer_lock
 
@@ -56,7 +58,6 @@ WHATIF_DDL = (
 def scratch_path(warehouse: Path) -> Path:
     """Where `kefu whatif` writes its tables: `whatif.duckdb` in the warehouse's folder."""
     return Path(warehouse).parent / SCRATCH_FILE
-
 
 @dataclass(frozen=True)
 class Comparison:
@@ -132,22 +133,22 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def run_whatif(warehouse: Path, landing: Path, config: Path, candidate: Path,
-               first: date, publish: Path | None = None,
+def run_whatif(warehouse: Path, config: Path, candidate: Path, first: date,
+               publish: Path | None = None,
                on_note: Callable[[str], None] | None = None) -> WhatIf:
     """Score and pay month `first` under `candidate` (a plan.yaml), write whatif.kpi_monthly and
     whatif.payroll of `scratch_path(warehouse)` (replacing them), and compare with
     marts.kpi_monthly / marts.payroll: of the warehouse, or, while a run writes it, of the
     published snapshot in `publish` (`on_note` is told so).
 
-    Raises ConfigError if the candidate (or an adjustment file) is invalid or lacks a level
-    someone held, LookupError if the month has no monthly metrics in the warehouse."""
+    The month's inputs (adjustments, days by level, restatement lines) are the warehouse's, as
+    the payroll asset reads them, and the pay is assembled by the same `pipelines.pay.pay_month`:
+    the plan in force gives a 0.00 difference for everyone.
+
+    Raises ConfigError if the candidate is invalid or lacks a level someone held, LookupError if
+    the month has no monthly metrics in the warehouse."""
     plan = load_plan(candidate)
     version = plan.version_for(first)
-    adjustments = load_adjustments(landing, first.isoformat()[:7])
-    qa = qa_points_by_employee(adjustments)
-    pay_lines = pay_adjustment_lines(adjustments)
-    days_in_month = monthrange(first.year, first.month)[1]
     with reading(warehouse, publish / "kefu.duckdb" if publish else None,
                  **({"on_note": on_note} if on_note else {})) as con:
         # A closed month that has been re-run is compared as it now stands (restated.*).
@@ -158,7 +159,8 @@ def run_whatif(warehouse: Path, landing: Path, config: Path, candidate: Path,
         if not metrics:
             raise LookupError(f"no marts.agent_monthly_metrics rows for {first:%Y-%m}: run "
                               f"`kefu backfill --month {first:%Y-%m}` first")
-        held = days_by_level(con, first)
+        inputs = load_month_inputs(con, first)
+        qa = qa_points_by_employee(inputs.adjustments)
         current = {r["employee_id"]: r for r in _rows(
             con, "SELECT p.employee_id, k.kpi_score, k.tier_base, p.bonus, p.gross_pay "
                  f"FROM {month_table(con, 'marts.payroll', first)} AS p "
@@ -172,50 +174,45 @@ def run_whatif(warehouse: Path, landing: Path, config: Path, candidate: Path,
         except ConfigError:
             current_version = None
         notes = _metric_setting_notes(version, current_version, current_id)
-        missing = sorted({(level, e) for e, levels in held.items() for level in levels
-                          if level not in version.levels})
+        missing = sorted({(level, e) for e, levels in inputs.days_by_level.items()
+                          for level in levels if level not in version.levels})
         if missing:
             raise ConfigError("\n".join(
                 f"{candidate}: levels: version {version.id} has no base salary for level "
                 f"{level!r}, held by {employee_id} in {first:%Y-%m}"
                 for level, employee_id in missing))
+        if inputs.restatements:
+            notes.append("restatement lines of closed months paid in " f"{first:%Y-%m} ("
+                         + ", ".join(sorted(inputs.restatements)) + ") are carried as "
+                         "recorded: the candidate does not re-score the closed months")
 
         kpi_rows: list[dict[str, Any]] = []
-        pay_rows: list[dict[str, Any]] = []
-        comparisons: list[Comparison] = []
+        kpis: list[KpiResult] = []
         for m in metrics:
-            employee_id = m["employee_id"]
-            score = score_employee(m, version.kpi[m["role"]], qa.get(employee_id, Decimal(0)),
-                                   version)
-            levels = held.get(employee_id, {})
-            days_employed = sum(levels.values())
-            lines = [*base_salary_lines(levels, version, days_in_month),
-                     bonus_line(score, version, days_employed, days_in_month),
-                     *pay_lines.get(employee_id, [])]
+            score = score_employee(m, version.kpi[m["role"]],
+                                   qa.get(m["employee_id"], Decimal(0)), version)
             tier_base = score.tier.base.quantize(CENT) if score.tier else None
-            bonus = sum((x.amount for x in lines if x.kind == "bonus"), ZERO)
-            gross = sum((x.amount for x in lines), ZERO)
-            common = {"month": first, "employee_id": employee_id, "name": m["name"],
-                      "level": m["level"], "role": m["role"], "plan_version": version.id,
-                      "plan_file": str(candidate)}
+            kpis.append(KpiResult(m["employee_id"], m["name"], m["level"], m["role"],
+                                  score.kpi_score, score.tier))
             kpi_rows.append({
-                **common, "line_points": score.line_points, "qa_points": score.qa_points,
-                "kpi_score": score.kpi_score,
+                "month": first, "employee_id": m["employee_id"], "name": m["name"],
+                "level": m["level"], "role": m["role"], "line_points": score.line_points,
+                "qa_points": score.qa_points, "kpi_score": score.kpi_score,
                 "tier_min_score": score.tier.min_score if score.tier else None,
                 "tier_base": tier_base, "flags": "; ".join(score.flags),
+                "plan_version": version.id, "plan_file": str(candidate),
             })
-            pay_rows.append({
-                **common, "days_employed": days_employed,
-                "base_salary": sum((x.amount for x in lines if x.kind == "base_salary"), ZERO),
-                "kpi_score": score.kpi_score, "tier_base": tier_base, "bonus": bonus,
-                "adjustments": sum((x.amount for x in lines if x.kind == "adjustment"), ZERO),
-                "gross_pay": gross, "status": "ok" if score.kpi_score is not None else "review",
-            })
-            now = current.get(employee_id, {})
+        pay = pay_month(version, inputs, kpis, "whatif")
+        pay_rows = [{**{k: v for k, v in row.items() if k != "run_id"},
+                     "plan_file": str(candidate)} for row in pay.payroll]
+        comparisons: list[Comparison] = []
+        for row in pay.payroll:
+            now = current.get(row["employee_id"], {})
+            tier_base = None if row["tier_base"] is None else row["tier_base"].quantize(CENT)
             comparisons.append(Comparison(
-                employee_id, m["name"], now.get("kpi_score"), now.get("tier_base"),
-                now.get("bonus"), now.get("gross_pay"), score.kpi_score, tier_base, bonus,
-                gross))
+                row["employee_id"], row["name"], now.get("kpi_score"), now.get("tier_base"),
+                now.get("bonus"), now.get("gross_pay"), row["kpi_score"], tier_base,
+                row["bonus"], row["gross_pay"]))
         missing_current = [c.employee_id for c in comparisons if c.current_gross is None]
         if missing_current:
             notes.append("no marts.payroll row (counted as 0.00) for " + ", ".join(

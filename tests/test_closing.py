@@ -60,12 +60,13 @@ def paid_september(tmp_path_factory) -> Settings:
 
 @pytest.fixture
 def shop(paid_september: Settings, tmp_path: Path) -> Settings:
-    """A copy of the two months (warehouse, landing and publish folder) to change freely."""
-    for name in ("landing", "publish"):
+    """A copy of the two months (warehouse, landing, config and publish folder) to change
+    freely: a test that fixes the plan must not change it for the tests after it."""
+    for name in ("landing", "publish", "config"):
         shutil.copytree(getattr(paid_september, name), tmp_path / name)
     shutil.copy(paid_september.warehouse, tmp_path / "warehouse.duckdb")
     return replace(paid_september, landing=tmp_path / "landing", publish=tmp_path / "publish",
-                   warehouse=tmp_path / "warehouse.duckdb")
+                   config=tmp_path / "config", warehouse=tmp_path / "warehouse.duckdb")
 
 
 def month_checksums(settings: Settings, schema: str, month: date) -> dict[str, str]:
@@ -312,7 +313,7 @@ def test_a_plan_fix_to_a_closed_month_is_judged_on_the_rerun_and_paid_next_month
         shop, "SELECT changes FROM marts.restatements")} == {"tier base 2000.00 -> 2100.00"}
     # what-if compares a candidate with September as it now stands: the fixed plan changes
     # nothing more
-    whatif = run_whatif(shop.warehouse, shop.landing, shop.config, fixed, SEP)
+    whatif = run_whatif(shop.warehouse, shop.config, fixed, SEP)
     assert whatif.total_difference == 0
     assert {base for (base,) in warehouse_rows(
         shop, "SELECT DISTINCT tier_base FROM marts.payroll WHERE month = ?", [OCT])} <= {
@@ -352,3 +353,53 @@ def test_a_late_refund_in_the_next_months_export_restates_the_closed_month_by_it
     assert warehouse_rows(shop, "SELECT count(*), sum(difference) FROM marts.restatements") \
         == [(1, difference)]
     assert gross(shop, "marts", OCT)[employee_id] == october[employee_id] + difference
+
+
+def schema_checksums(settings: Settings, schema: str) -> dict[str, str]:
+    tables = [t for (t,) in warehouse_rows(
+        settings, "SELECT table_name FROM duckdb_tables() WHERE schema_name = ? "
+                  "ORDER BY table_name", [schema])]
+    return {t: hashlib.sha256(repr(warehouse_rows(
+        settings, f"SELECT * FROM {schema}.{t} ORDER BY ALL")).encode()).hexdigest()
+        for t in tables}
+
+
+def test_whatif_with_the_plan_in_force_is_zero_on_a_month_that_pays_a_restatement(
+        shop: Settings, monkeypatch):
+    """October pays September's late-refund clawback. What-if computes October's pay through
+    the payroll's own function, restatement line included: 0.00 for everyone (it used to show
+    the clawback's opposite for the employee, the line being left out), and it writes only
+    whatif.*."""
+    employee_id, order_id, amount, day = late_refund_candidate(shop)
+    land_refund(shop, order_id, amount)
+    with instance_for_test() as instance:
+        backfill_days(shop, date.fromisoformat(LATE_REFUND_DAY),
+                      date.fromisoformat(LATE_REFUND_DAY), instance)
+        backfill_days(shop, day, day, instance)
+    rerun(shop, SEP, reason="late refund on order " + order_id)
+    (difference,), = warehouse_rows(shop, "SELECT difference FROM marts.restatements "
+                                          "WHERE paid_in_month = ?", [OCT])
+    assert difference < 0
+    marts, restated = schema_checksums(shop, "marts"), schema_checksums(shop, "restated")
+
+    result = run_whatif(shop.warehouse, shop.config, shop.config / "plan.yaml", OCT)
+    paid = gross(shop, "marts", OCT)
+    assert {r.employee_id: r.candidate_gross for r in result.rows} == paid
+    assert all(r.difference == Decimal("0.00") for r in result.rows)
+    assert result.total_difference == Decimal("0.00")
+    assert any(f"paid in 2026-10 ({employee_id})" in note for note in result.notes)
+    # the scratch payroll carries the clawback as the real one does
+    (adjustments,), = warehouse_rows(shop, "SELECT adjustments FROM whatif.payroll "
+                                           "WHERE employee_id = ?", [employee_id])
+    assert adjustments == warehouse_rows(
+        shop, "SELECT adjustments FROM marts.payroll WHERE month = ? AND employee_id = ?",
+        [OCT, employee_id])[0][0]
+    assert schema_checksums(shop, "marts") == marts
+    assert schema_checksums(shop, "restated") == restated
+
+    use_env(monkeypatch, shop)
+    out = CliRunner().invoke(app, ["whatif", "--plan", str(shop.config / "plan.yaml"),
+                                   "--month", "2026-10"], terminal_width=200)
+    assert out.exit_code == 0, out.output
+    assert "difference +0.00" in out.output
+    assert schema_checksums(shop, "marts") == marts

@@ -17,6 +17,7 @@ from pipelines.plan import (
     Calendar,
     ConfigError,
     Plan,
+    RosterRow,
     load_adjustments,
     load_calendar,
     load_config,
@@ -396,7 +397,8 @@ def test_adjustments_load_with_decimal_amounts(tmp_path: Path) -> None:
         ("E02", "pay", Decimal("-200.00")), ("E01", "qa_points", Decimal(-2)),
         ("E03", "qa_points", Decimal("1.5"))]
     assert all(type(a.amount) is Decimal for a in adjustments)
-    assert (adjustments[0].file, adjustments[0].line) == (str(path), 2)
+    assert path.name == "pay.csv"
+    assert (adjustments[0].file, adjustments[0].line) == ("adjustments/2026-10/pay.csv", 2)
     assert adjustments[1].reason == "质检扣分：未使用敬语"
 
 
@@ -405,13 +407,49 @@ def test_missing_adjustments_folder_is_empty(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("row", "rule"), [
-    ("E01,bonus,100,奖励", "line 3: kind: 'bonus' is not one of qa_points, pay"),
-    ("E01,pay,1e3,奖励", "line 3: amount: '1e3' is not a plain number"),
-    ("E01,pay,10.005,奖励", "line 3: amount: 10.005 has fractions of a cent"),
-    ("E01,qa_points,-1,", "line 3: reason: missing"),
+    ("E01,bonus,100,奖励", "line 3: employee E01: kind: 'bonus' is not one of qa_points, pay"),
+    ("E01,pay,1e3,奖励", "line 3: employee E01: amount: '1e3' is not a plain number"),
+    ("E01,pay,10.005,奖励", "line 3: employee E01: amount: 10.005 has more than 2 decimals"),
+    ("E01,qa_points,-1.255,奖励", "line 3: employee E01: amount: -1.255 has more than 2 "
+                                  "decimals"),
+    ("E01,qa_points,-1,", "line 3: employee E01: reason: missing"),
+    (",qa_points,-1,x", "line 3: employee_id: missing"),
 ])
 def test_bad_adjustment_names_file_and_line(tmp_path: Path, row: str, rule: str) -> None:
-    path = write_adjustments(tmp_path, f"employee_id,kind,amount,reason\nE02,pay,5,ok\n{row}\n")
+    write_adjustments(tmp_path, f"employee_id,kind,amount,reason\nE02,pay,5,ok\n{row}\n")
     with pytest.raises(ConfigError) as caught:
         load_adjustments(tmp_path, "2026-10")
-    assert str(caught.value).startswith(f"{path}: {rule}")
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(f"adjustments/2026-10/qa.csv {rule}")
+
+
+def roster_row(employee_id: str, first: str, last: str | None) -> RosterRow:
+    return RosterRow(employee_id, "名", f"店:{employee_id}", "普通", "presale",
+                     date.fromisoformat(first), date.fromisoformat(last) if last else None, 2)
+
+
+def test_an_adjustment_for_someone_off_the_roster_that_month_names_file_line_and_id(
+        tmp_path: Path) -> None:
+    """E1 left on 2026-09-30, E2 starts on 2026-10-31 (one day counts), E99 was never there."""
+    roster = [roster_row("E1", "2026-01-01", "2026-09-30"),
+              roster_row("E2", "2026-10-31", None)]
+    write_adjustments(tmp_path, "employee_id,kind,amount,reason\n"
+                                "E2,qa_points,-1,ok\nE1,pay,-500.00,追回\n", name="pay.csv")
+    write_adjustments(tmp_path, "employee_id,kind,amount,reason\nE2,pay,1.00,ok\n\n"
+                                "E99,qa_points,-2,质检\n")
+    with pytest.raises(ConfigError) as caught:
+        load_adjustments(tmp_path, "2026-10", roster)
+    assert str(caught.value).splitlines() == [
+        "adjustments/2026-10/pay.csv line 3: employee E1 is not on the roster in 2026-10",
+        "adjustments/2026-10/qa.csv line 4: employee E99 is not on the roster in 2026-10",
+    ]
+    # Without the roster (how statements read the files) the rows themselves are fine.
+    assert len(load_adjustments(tmp_path, "2026-10")) == 4
+
+
+def test_a_non_csv_file_among_the_adjustments_is_an_error(tmp_path: Path) -> None:
+    write_adjustments(tmp_path, "employee_id,kind,amount,reason\nE2,pay,1.00,ok\n")
+    (tmp_path / "adjustments" / "2026-10" / "pay.xlsx").write_bytes(b"PK")
+    (tmp_path / "adjustments" / "2026-10" / ".DS_Store").write_bytes(b"")
+    with pytest.raises(ConfigError, match=r"^adjustments/2026-10/pay\.xlsx: not a \.csv file"):
+        load_adjustments(tmp_path, "2026-10")

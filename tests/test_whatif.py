@@ -69,7 +69,7 @@ def whatif_rows(warehouse: Path, table: str) -> list[tuple]:
 
 def test_an_identical_candidate_reproduces_the_payroll(month: Settings, tmp_path: Path):
     plan = candidate(month, tmp_path / "same.yaml")
-    result = run_whatif(month.warehouse, month.landing, month.config, plan, FIRST)
+    result = run_whatif(month.warehouse, month.config, plan, FIRST)
     assert len(result.rows) == 6
     assert result.notes == []
     for r in result.rows:
@@ -104,7 +104,7 @@ def test_doubled_tier_bases_double_each_bonus_and_touch_nothing(clean_month: Set
     assert any(name.startswith("payroll_") for name in published)  # the month was published
     marts = marts_checksums(month.warehouse)
 
-    result = run_whatif(month.warehouse, month.landing, month.config, plan, FIRST)
+    result = run_whatif(month.warehouse, month.config, plan, FIRST)
     con = duckdb.connect(str(month.warehouse), read_only=True)
     days = dict(con.execute("SELECT employee_id, days_employed FROM marts.payroll "
                             "WHERE month = ?", [FIRST]).fetchall())
@@ -146,7 +146,7 @@ def test_a_different_promo_exclusion_is_reported(month: Settings, tmp_path: Path
         version["promo_days_excluded_from"] = []
 
     plan = candidate(month, tmp_path / "promo.yaml", no_promo)
-    result = run_whatif(month.warehouse, month.landing, month.config, plan, FIRST)
+    result = run_whatif(month.warehouse, month.config, plan, FIRST)
     assert len(result.notes) == 1
     assert "promo_days_excluded_from [] differs from [inquiry_conversion]" in result.notes[0]
 
@@ -158,7 +158,7 @@ def test_an_invalid_candidate_stops_naming_the_field(month: Settings, tmp_path: 
 
     plan = candidate(month, tmp_path / "bad.yaml", ninety)
     with pytest.raises(ConfigError, match=r"versions\[0\]\.kpi\.presale: weights sum to 90"):
-        run_whatif(month.warehouse, month.landing, month.config, plan, FIRST)
+        run_whatif(month.warehouse, month.config, plan, FIRST)
 
     use_env(monkeypatch, month)
     from pipelines.cli import app

@@ -64,6 +64,21 @@ CREATE TABLE IF NOT EXISTS raw.ratings (
     record JSON
 );
 
+-- The manual lines of `<landing>/adjustments/<YYYY-MM>/*.csv`, one row per CSV row, validated
+-- (employee on the roster that month, known kind, at most 2 decimals) and replaced per month.
+-- amount: CNY for kind pay, 质检 points for kind qa_points (both at most 2 decimals).
+CREATE TABLE IF NOT EXISTS raw.adjustments (
+    month DATE NOT NULL,               -- first day of the month the lines belong to
+    employee_id VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,             -- qa_points | pay
+    amount DECIMAL(18, 2) NOT NULL,
+    reason VARCHAR NOT NULL,
+    source_file VARCHAR NOT NULL,      -- landing-relative, e.g. adjustments/2026-10/qa.csv
+    line_number BIGINT NOT NULL,
+    load_run_id VARCHAR NOT NULL,
+    CHECK (kind IN ('qa_points', 'pay'))
+);
+
 -- Every expectation evaluated, by any suite, on any partition: the data-quality audit trail.
 CREATE SCHEMA IF NOT EXISTS audit;
 
