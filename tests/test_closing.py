@@ -24,7 +24,7 @@ from pipelines.jobs import monthly_assets
 from pipelines.runner import backfill_days, backfill_month, nightly, run_range
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
-from pipelines.whatif import run_whatif
+from pipelines.whatif import run_whatif, scratch_path
 from tests.conftest import REPO_CONFIG, land, use_env, warehouse_rows
 
 SEP, OCT, NOV = date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)
@@ -389,8 +389,12 @@ def test_whatif_with_the_plan_in_force_is_zero_on_a_month_that_pays_a_restatemen
     assert result.total_difference == Decimal("0.00")
     assert any(f"paid in 2026-10 ({employee_id})" in note for note in result.notes)
     # the scratch payroll carries the clawback as the real one does
-    (adjustments,), = warehouse_rows(shop, "SELECT adjustments FROM whatif.payroll "
-                                           "WHERE employee_id = ?", [employee_id])
+    scratch = duckdb.connect(str(scratch_path(shop.warehouse)), read_only=True)
+    try:
+        (adjustments,), = scratch.execute("SELECT adjustments FROM whatif.payroll "
+                                          "WHERE employee_id = ?", [employee_id]).fetchall()
+    finally:
+        scratch.close()
     assert adjustments == warehouse_rows(
         shop, "SELECT adjustments FROM marts.payroll WHERE month = ? AND employee_id = ?",
         [OCT, employee_id])[0][0]

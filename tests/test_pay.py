@@ -20,9 +20,9 @@ VERSION = load_plan(REPO_CONFIG / "plan.yaml").version_for(OCT)
 TIER_80 = BonusTier(min_score=Decimal(80), base=Decimal(2000))
 
 
-def inputs(adjustments=(), restatements=None, former=None) -> MonthInputs:
+def inputs(adjustments=(), restatements=None, former=None, final=True) -> MonthInputs:
     return MonthInputs(OCT, {"E1": {"普通": 16, "高级": 15}, "E2": {"高级": 31}},
-                       list(adjustments), restatements or {}, former or {})
+                       list(adjustments), restatements or {}, former or {}, final)
 
 
 def test_a_month_pays_base_per_level_bonus_adjustments_and_restatements():
@@ -68,3 +68,13 @@ def test_a_pay_line_for_someone_without_a_payroll_row_is_never_dropped():
                                           r"no payroll row in 2026-10"):
         pay_month(VERSION, inputs([Adjustment("E7", "pay", Decimal("-500.00"), "追回",
                                               "adjustments/2026-10/p.csv", 4)]), [], "run-1")
+
+
+def test_a_month_that_is_not_final_pays_the_same_amounts_as_provisional():
+    kpis = [KpiResult("E2", "乙", "高级", "presale", Decimal("85.00"), TIER_80),
+            KpiResult("E1", "甲", "高级", "aftersale", None, None)]
+    final = pay_month(VERSION, inputs(), kpis, "run-1").payroll
+    provisional = pay_month(VERSION, inputs(final=False), kpis, "run-1").payroll
+    assert [r["status"] for r in final] == ["review", "ok"]
+    assert [r["status"] for r in provisional] == ["provisional", "provisional"]
+    assert [{**r, "status": None} for r in final] == [{**r, "status": None} for r in provisional]
