@@ -33,6 +33,8 @@ from pipelines.statements import write_statements
 
 SNAPSHOT_NAME = "kefu.duckdb"
 SNAPSHOT_SCHEMAS = ("marts", "audit", "restated")
+# Single tables of other schemas that readers of the snapshot need (what-if: the adjustments).
+SNAPSHOT_TABLES = ("raw.adjustments",)
 EXPORT_FORMATS = ("csv", "xlsx", "parquet")
 
 # marts.payroll's columns in export order, with the Chinese header finance reads in Excel.
@@ -92,9 +94,9 @@ def _literal(text: str) -> str:
 
 
 def write_snapshot(con: duckdb.DuckDBPyConnection, publish_dir: Path) -> tuple[Path, int]:
-    """Copy every table (and view, as a table) of the schemas `marts` and `audit` of the
-    warehouse `con` is connected to into `<publish_dir>/kefu.duckdb`, table and column comments
-    included; return the path and the number of tables copied.
+    """Copy every table (and view, as a table) of the SNAPSHOT_SCHEMAS, and the SNAPSHOT_TABLES,
+    of the warehouse `con` is connected to into `<publish_dir>/kefu.duckdb`, table and column
+    comments included; return the path and the number of tables copied.
 
     The copy is read in one transaction (a consistent state of the marts), written into a
     temporary file attached to `con`, and renamed over the old file, which a reader may hold
@@ -104,17 +106,19 @@ def write_snapshot(con: duckdb.DuckDBPyConnection, publish_dir: Path) -> tuple[P
     schemas = list(SNAPSHOT_SCHEMAS)
     relations = con.execute(
         "SELECT schema_name, table_name, comment FROM duckdb_tables() "
-        "WHERE database_name = ? AND schema_name IN (SELECT unnest(?)) "
+        "WHERE database_name = ? AND (schema_name IN (SELECT unnest(?)) "
+        "OR schema_name || '.' || table_name IN (SELECT unnest(?))) "
         "UNION ALL SELECT schema_name, view_name, comment FROM duckdb_views() "
         "WHERE database_name = ? AND schema_name IN (SELECT unnest(?)) AND NOT internal "
-        "ORDER BY 1, 2", [database, schemas, database, schemas]).fetchall()
+        "ORDER BY 1, 2", [database, schemas, list(SNAPSHOT_TABLES), database, schemas]).fetchall()
     column_comments = con.execute(
         "SELECT schema_name, table_name, column_name, comment FROM duckdb_columns() "
         "WHERE database_name = ? AND schema_name IN (SELECT unnest(?)) "
         "AND comment IS NOT NULL AND comment <> '' ORDER BY 1, 2, column_index",
         [database, schemas]).fetchall()
     existing = _schemas(con, database)
-    present = [schema for schema in SNAPSHOT_SCHEMAS if schema in existing]
+    present = [schema for schema in dict.fromkeys(
+        [*SNAPSHOT_SCHEMAS, *(t.split(".")[0] for t in SNAPSHOT_TABLES)]) if schema in existing]
     target = publish_dir / SNAPSHOT_NAME
     with atomic_path(target) as tmp:
         con.execute(f"ATTACH {_literal(str(tmp))} AS snapshot")
