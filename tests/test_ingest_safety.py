@@ -316,3 +316,15 @@ def test_a_file_with_one_good_row_among_bad_ones_loads(settings):
         "2026-10-05 10:00:00", "2026-10-32 10:00:00"))
     result = load(settings, "2026-10-05")
     assert (result.rows_loaded, result.rows_rejected) == (1, 2)
+
+
+def test_a_file_moved_to_an_earlier_day_leaves_the_later_one(settings, tmp_path):
+    land(settings, "chats", "2026-10-06", "c.csv", CHATS)
+    land(settings, "chats", "2026-10-06", "d.csv", OTHER)
+    load(settings, "2026-10-06")
+    move(settings, "2026-10-06", "c.csv", "2026-10-05")
+    assert load(settings, "2026-10-05").days_changed == {date(2026, 10, 6)}
+    chats = raw_state(settings)[0]
+    assert sorted({(c[0].day, c[1]) for c in chats}) == [(5, "chats/2026-10-05/c.csv"),
+                                                         (6, "chats/2026-10-06/d.csv")]
+    assert raw_state(settings) == fresh_state(settings, tmp_path, "2026-10-05", "2026-10-06")

@@ -181,16 +181,15 @@ def _settle(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, sha: 
     canonical = min(present)
     canonical_loaded = False
     for day, path, status in recorded:
-        held = holders[(day, path)]
         if (day, path) == canonical and status == "loaded":
             canonical_loaded = True
             continue
         _remove_file(con, source.name, day, path)
         if status == "loaded":
             result.days_changed.add(day)
-        if held is not None and (day, held) != canonical:
-            _record_file(con, source.name, day, held, sha, None, Path(held).suffix.lstrip("."),
-                         "duplicate", canonical[1], (0, 0, 0), run_id)
+    for day, held in sorted(present - {canonical, here}):
+        _record_file(con, source.name, day, held, sha, None, Path(held).suffix.lstrip("."),
+                     "duplicate", canonical[1], (0, 0, 0), run_id)
     if canonical != here and not canonical_loaded:
         day, path = canonical
         data = (landing / path).read_bytes()
