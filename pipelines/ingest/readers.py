@@ -85,6 +85,7 @@ def _line_lookup(text: str) -> Callable[[int], str | None]:
 
 
 _CSV_LINE_END = re.compile(r"\r\n|\n|\r")
+_BLANK_LINES = frozenset(("\n", "\r\n", "\r"))
 
 
 def _csv_record_lines(text: str, records: int) -> tuple[list[int], list[int]] | None:
@@ -93,8 +94,7 @@ def _csv_record_lines(text: str, records: int) -> tuple[list[int], list[int]] | 
     value may span lines. None when Python's csv module reads a different number of records
     than the Arrow parser did (then no record can be tied to its lines)."""
     lines = io.StringIO(text, newline="").readlines()  # ends at \r\n, \n or \r, as Arrow does
-    if len(lines) == records and not any(_CSV_LINE_END.fullmatch(line) or line == ""
-                                         for line in lines):
+    if len(lines) == records and _BLANK_LINES.isdisjoint(lines):
         every = list(range(1, records + 1))  # one line per record: the common case, no parsing
         return every, every
     starts: list[int] = []
