@@ -15,7 +15,7 @@ from dagster import (
 
 from assets.factory import suite_checks, table_key, warehouse_asset
 from pipelines import progress
-from pipelines.ingest.loader import DayLoad, load_day
+from pipelines.ingest.loader import DayLoad, check_landing_root, load_day
 from pipelines.ingest.sources import SOURCES
 from pipelines.partitions import daily_partitions, days_in
 from pipelines.plan import load_config
@@ -52,6 +52,7 @@ def build_raw_asset(source: str) -> AssetsDefinition:
     def raw_source(context: AssetExecutionContext, warehouse: Warehouse,
                    paths: KefuPaths) -> MaterializeResult:
         load_config(paths.config_path)  # a bad plan or roster stops the run before any write
+        check_landing_root(paths.landing_path)  # so does a landing root that is not one
         loads = []
         with warehouse.connect() as con:
             for day in days_in(context.partition_time_window):
@@ -61,7 +62,15 @@ def build_raw_asset(source: str) -> AssetsDefinition:
                                   source)
         missing = [d.day.isoformat() for d in loads if d.missing]
         if missing:
-            context.log.warning(f"no {source} export for {', '.join(missing)}")
+            context.log.warning(f"no {source} export for {', '.join(missing)}: rows already "
+                                "loaded for those days are kept")
+        # days outside the run whose raw rows changed: a file moved out of them into a day of
+        # this run, or a copy in an earlier folder taking over; their derived rows need a re-run
+        changed = sorted({d.isoformat() for load in loads for d in load.days_changed}
+                         - {load.day.isoformat() for load in loads})
+        if changed:
+            context.log.warning(f"raw.{source} rows of {', '.join(changed)} changed: files moved "
+                                "between day folders")
         return MaterializeResult(
             metadata={
                 "files_read": sum(d.files_read for d in loads),
@@ -69,6 +78,7 @@ def build_raw_asset(source: str) -> AssetsDefinition:
                 "rows_loaded": sum(d.rows_loaded for d in loads),
                 "rows_rejected": sum(d.rows_rejected for d in loads),
                 "days": MetadataValue.md(_day_table(loads)),
+                "other_days_changed": MetadataValue.json(changed),
             },
             check_results=[*checks, AssetCheckResult(
                 check_name="export_present",

@@ -1,11 +1,17 @@
 """Load one source's day folder into the raw layer, as one transaction.
 
-For each file: sha256 (a file already loaded is recorded as a duplicate, not loaded again),
-read it (`readers`), map its headers onto the source's canonical fields, let
-`sql/ingest/check_<source>.sql` say which rows cannot be loaded and why, then write the good rows
-to `raw.<source>`, the others to `raw.rejected_rows`, and the reconciliation to
+For each file: sha256, read it (`readers`), map its headers onto the source's canonical fields,
+let `sql/ingest/check_<source>.sql` say which rows cannot be loaded and why, then write the good
+rows to `raw.<source>`, the others to `raw.rejected_rows`, and the reconciliation to
 `raw.ingest_files`. The day's old rows are deleted first in the same transaction, so a re-run
-replaces the partition and a file that cannot be read leaves it exactly as it was.
+replaces the partition and a file that cannot be read (or none of whose rows can) leaves it
+exactly as it was. A day whose folder is missing or holds no files is a *missing* export: its
+rows are left as they are, never replaced by nothing.
+
+The same bytes are loaded once: where several day folders hold them, in the earliest day folder
+(then by path), whatever order the days run in; the other copies are recorded as duplicates of
+it. A file moved from one day's folder to another loads in its new day, and its rows leave the
+old day, in the transaction of whichever of the two days runs (see `_settle`).
 """
 
 from __future__ import annotations
@@ -24,6 +30,16 @@ from pipelines.ingest.sources import SOURCES, Source
 from pipelines.warehouse import run_sql, transaction
 
 
+class LandingZoneError(IngestError):
+    """The landing root itself is wrong (no such folder, or none of the source folders in it):
+    a run stops before it writes anything."""
+
+    def __init__(self, path: Path, problem: str) -> None:
+        Exception.__init__(self, f"landing zone {path} {problem}")
+        self.path = path
+        self.problem = problem
+
+
 @dataclass
 class DayLoad:
     source: str
@@ -33,10 +49,10 @@ class DayLoad:
     rows_loaded: int = 0
     rows_rejected: int = 0
     file_names: list[str] = field(default_factory=list)
-
-    @property
-    def missing(self) -> bool:
-        return self.files_read + self.files_duplicate == 0
+    missing: bool = False  # no folder or no files: the day's rows were left as they were
+    # other days whose raw rows this load changed: a file moved away from them, or a copy of it
+    # in an earlier day folder taking over (their derived partitions are out of date)
+    days_changed: set[date] = field(default_factory=set)
 
 
 def day_folder(landing: Path, source: str, day: date) -> Path:
@@ -50,6 +66,20 @@ def landing_files(landing: Path, source: str, day: date) -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
 
 
+def check_landing_root(landing: Path) -> None:
+    """Fail, naming the path, when the landing root does not exist or holds none of the source
+    folders: a wrong `KEFU_LANDING` must not read as every export missing."""
+    where = landing.absolute()
+    folders = ", ".join(f"{name}/" for name in SOURCES)
+    if not landing.exists():
+        raise LandingZoneError(where, f"does not exist (KEFU_LANDING): expected a folder "
+                                      f"holding {folders}")
+    if not landing.is_dir():
+        raise LandingZoneError(where, "is not a folder (KEFU_LANDING)")
+    if not any((landing / name).is_dir() for name in SOURCES):
+        raise LandingZoneError(where, f"holds none of {folders} (KEFU_LANDING)")
+
+
 def read_landing_file(source: Source, path: Path,
                       data: bytes) -> tuple[FileRows, dict[str, str]]:
     """The file's rows, and which of its headers holds each canonical field."""
@@ -59,8 +89,10 @@ def read_landing_file(source: Source, path: Path,
                                 f" (expected one of {', '.join(source.extensions)})")
     rows = reader(path, data)
     mapping, missing = source.match_headers(rows.headers)
-    empty_jsonl = rows.file_format == "jsonl" and rows.table.num_rows == 0 and not rows.rejects
-    if missing and not empty_jsonl:  # an empty JSONL export has no keys to show, and no rows
+    # a JSONL export without objects has no keys to show: empty, it is a day with zero rows;
+    # with lines, none of them could be read (`_load_rows` says so)
+    no_objects = rows.file_format == "jsonl" and rows.table.num_rows == 0
+    if missing and not no_objects:
         raise IngestError(
             path,
             f"no recognisable {source.name} header: missing {', '.join(missing)}"
@@ -71,17 +103,33 @@ def read_landing_file(source: Source, path: Path,
 
 def load_day(con: duckdb.DuckDBPyConnection, landing: Path, source_name: str, day: date,
              run_id: str) -> DayLoad:
-    """Replace the day's partition of `raw.<source>` with what its folder holds now."""
+    """Replace the day's partition of `raw.<source>` with what its folder holds now; a folder
+    that is missing or holds no files leaves the partition as it is (DayLoad.missing)."""
     source = SOURCES[source_name]
     result = DayLoad(source_name, day)
+    files = landing_files(landing, source_name, day)
+    if not files:
+        result.missing = True
+        return result
     with transaction(con):
+        before = _day_shas(con, source_name, day, "status = 'loaded'")
         con.execute(f"DELETE FROM raw.{source_name} WHERE partition_day = ?", [day])
         for table in ("raw.rejected_rows", "raw.ingest_files"):
             con.execute(f"DELETE FROM {table} WHERE source = ? AND partition_day = ?",
                         [source_name, day])
-        for path in landing_files(landing, source_name, day):
+        for path in files:
             _load_file(con, landing, source, day, path, run_id, result)
+        # bytes this day loaded and no longer holds: a copy recorded in another day takes over
+        for sha in sorted(before - _day_shas(con, source_name, day, "true")):
+            _settle(con, landing, source, sha, None, run_id, result)
+    result.days_changed.discard(day)
     return result
+
+
+def _day_shas(con: duckdb.DuckDBPyConnection, source: str, day: date, where: str) -> set[str]:
+    return {sha for (sha,) in con.execute(
+        f"SELECT sha256 FROM raw.ingest_files WHERE source = ? AND partition_day = ? AND {where}",
+        [source, day]).fetchall()}
 
 
 def _load_file(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, day: date,
@@ -89,16 +137,91 @@ def _load_file(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, da
     data = path.read_bytes()
     sha = hashlib.sha256(data).hexdigest()
     relative = path.relative_to(landing).as_posix()
-    earlier = con.execute(
-        "SELECT file_path FROM raw.ingest_files WHERE source = ? AND sha256 = ? "
-        "AND status = 'loaded' LIMIT 1",
-        [source.name, sha],
-    ).fetchall()
-    if earlier:
+    here = (day, relative)
+    canonical = _settle(con, landing, source, sha, here, run_id, result)
+    if canonical != here:
         _record_file(con, source.name, day, relative, sha, None, path.suffix.lstrip("."),
-                     "duplicate", earlier[0][0], (0, 0, 0), run_id)
+                     "duplicate", canonical[1], (0, 0, 0), run_id)
         result.files_duplicate += 1
         return
+    loaded, rejected = _load_rows(con, landing, source, day, path, data, sha, run_id)
+    result.files_read += 1
+    result.rows_loaded += loaded
+    result.rows_rejected += rejected
+    result.file_names.append(relative)
+
+
+def _settle(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, sha: str,
+            here: tuple[date, str] | None, run_id: str,
+            result: DayLoad) -> tuple[date, str] | None:
+    """Where bytes `sha` load: the earliest (day, path) of the copies present now, among the
+    ones `raw.ingest_files` knows and `here` (the file being loaded, not loaded yet). Every other
+    recorded copy is brought in line in this transaction: one loaded where it no longer is, or
+    later than the earliest copy, loses its rows (raw.<source>, raw.rejected_rows,
+    raw.ingest_files) and, if still present, becomes a duplicate of the earliest; a recorded
+    duplicate points at the earliest, or goes if its file is gone. The earliest copy, when it is
+    not `here` and not loaded yet, is loaded in its own day. Returns that copy, or None when no
+    copy is present (then nothing is changed: a file gone from the landing keeps its rows)."""
+    recorded = con.execute(
+        "SELECT partition_day, file_path, status FROM raw.ingest_files "
+        "WHERE source = ? AND sha256 = ? ORDER BY partition_day, file_path",
+        [source.name, sha],
+    ).fetchall()
+    holders: dict[tuple[date, str], str | None] = {}
+    for day, path, _ in recorded:
+        if here is not None and day == here[0]:
+            holders[(day, path)] = path  # read in this transaction: it is there
+        elif (day, path) not in holders:
+            holders[(day, path)] = _holder(landing, source.name, day, path, sha)
+    present = {(day, held) for (day, _), held in holders.items() if held is not None}
+    if here is not None:
+        present.add(here)
+    if not present:
+        return None
+    canonical = min(present)
+    canonical_loaded = False
+    for day, path, status in recorded:
+        if (day, path) == canonical and status == "loaded":
+            canonical_loaded = True
+            continue
+        _remove_file(con, source.name, day, path)
+        if status == "loaded":
+            result.days_changed.add(day)
+    for day, held in sorted(present - {canonical, here}):
+        _record_file(con, source.name, day, held, sha, None, Path(held).suffix.lstrip("."),
+                     "duplicate", canonical[1], (0, 0, 0), run_id)
+    if canonical != here and not canonical_loaded:
+        day, path = canonical
+        data = (landing / path).read_bytes()
+        _load_rows(con, landing, source, day, landing / path, data, sha, run_id)
+        result.days_changed.add(day)
+    return canonical
+
+
+def _holder(landing: Path, source: str, day: date, recorded: str, sha: str) -> str | None:
+    """The landing-relative path of a file with bytes `sha` in the day's folder now (the recorded
+    path when it still holds them), or None."""
+    candidates = [landing / recorded, *landing_files(landing, source, day)]
+    for path in candidates:
+        if path.is_file() and path.parent == day_folder(landing, source, day) \
+                and hashlib.sha256(path.read_bytes()).hexdigest() == sha:
+            return path.relative_to(landing).as_posix()
+    return None
+
+
+def _remove_file(con: duckdb.DuckDBPyConnection, source: str, day: date, path: str) -> None:
+    """Every raw row one file left in one day's partition."""
+    con.execute(f"DELETE FROM raw.{source} WHERE partition_day = ? AND source_file = ?",
+                [day, path])
+    for table, column in (("raw.rejected_rows", "source_file"), ("raw.ingest_files", "file_path")):
+        con.execute(f"DELETE FROM {table} WHERE source = ? AND partition_day = ? "
+                    f"AND {column} = ?", [source, day, path])
+
+
+def _load_rows(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, day: date,
+               path: Path, data: bytes, sha: str, run_id: str) -> tuple[int, int]:
+    """Read one file into the day's partition; (rows loaded, rows rejected)."""
+    relative = path.relative_to(landing).as_posix()
     rows, mapping = read_landing_file(source, path, data)
     # landing_rows is a view over the file's Arrow table: the check SQL materializes the rows
     # once, with their reasons, as landing_checked. A rejected row keeps its line as written
@@ -116,6 +239,19 @@ def _load_file(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, da
     finally:
         con.execute("DROP VIEW IF EXISTS landing_rows")
         con.unregister("landing_file")
+    total = con.execute("SELECT count(*) FROM landing_checked").fetchall()[0][0]
+    loaded = total - len(checked_out)
+    rejects = sorted([*rows.rejects, *((line, rows.raw_line(line) or whole_row, reason)
+                                       for line, whole_row, reason in checked_out)])
+    # Every row rejected says the layout is not what we read (a shifted column, a time format we
+    # do not know): the file fails its day. One rejected row alone says no more than that row is
+    # bad, so it is quarantined like any other (the sample generator plants such a file: a bad
+    # refund on a day with no other refund).
+    if loaded == 0 and len(rejects) > 1:
+        line, _, reason = rejects[0]
+        raise IngestError(path, f"none of its {len(rejects)} rows could be read (first reason, "
+                                f"line {line}: {reason}); expected {source.layout()}; found: "
+                                f"{', '.join(h.strip() for h in rows.headers) or 'nothing'}")
     fields = ", ".join(source.field_names)
     con.execute(
         f"INSERT INTO raw.{source.name} (partition_day, source_file, line_number, load_run_id, "
@@ -123,8 +259,6 @@ def _load_file(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, da
         "FROM landing_checked WHERE reject_reason IS NULL ORDER BY line_number",
         [day, relative, run_id],
     )
-    rejects = [*rows.rejects, *((line, rows.raw_line(line) or whole_row, reason)
-                                for line, whole_row, reason in checked_out)]
     if rejects:
         con.register("rejects", pa.table({
             "line_number": pa.array([r[0] for r in rejects], pa.int64()),
@@ -137,16 +271,11 @@ def _load_file(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, da
             [source.name, day, relative, run_id],
         )
         con.unregister("rejects")
-    total = con.execute("SELECT count(*) FROM landing_checked").fetchall()[0][0]
-    loaded = total - len(checked_out)
     counts = (total + len(rows.rejects), loaded, len(rejects))
     _record_file(con, source.name, day, relative, sha, rows.encoding, rows.file_format,
                  "loaded", None, counts, run_id,
                  json.dumps({h: f for f, h in mapping.items()}, ensure_ascii=False))
-    result.files_read += 1
-    result.rows_loaded += loaded
-    result.rows_rejected += len(rejects)
-    result.file_names.append(relative)
+    return loaded, len(rejects)
 
 
 def _ident(name: str) -> str:

@@ -1,16 +1,19 @@
 """Turn one landing file into an Arrow table of text columns, whatever its format and encoding.
 
 Every value stays text here: typing is SQL's job (`sql/macros.sql`), so a bad value becomes a
-rejected row with a reason instead of a crash. `__line` is the row's line in the file (header =
-line 1; for CSV, blank lines and newlines inside quoted values are not counted). Rows the format
-itself cannot read (a CSV row with the wrong number of fields, a JSONL line that is not JSON)
-come back as `rejects`.
+rejected row with a reason instead of a crash. `__line` is the physical line of the file the row
+starts on (header = line 1): a CSV record whose quoted value holds a newline spans several lines
+and is numbered by its first; blank lines are counted as lines but are not rows. Lines are split
+on `\n` (a `\r` before it is part of the line ending), except that a CSV also ends lines on a
+lone `\r` as the CSV parser does. Rows the format itself cannot read (a CSV row with the wrong
+number of fields, a JSONL line that is not JSON) come back as `rejects`.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,13 +63,70 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
     raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor GBK/GB18030")
 
 
+def split_lines(text: str) -> list[str]:
+    """The text's lines, split on `\n` only, without their `\n` or `\r\n` ending. Unlike
+    `str.splitlines`, a U+2028, U+2029, `\x1c`..`\x1e`, `\x85` or lone `\r` inside a line is
+    data, not a line break."""
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the text ends with a line ending: no empty last line after it
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
 def _line_lookup(text: str) -> Callable[[int], str | None]:
     lines: list[str] = []
 
     def lookup(line: int) -> str | None:
         if not lines:
-            lines.extend(text.splitlines())
+            lines.extend(split_lines(text))
         return lines[line - 1] if 0 < line <= len(lines) else None
+
+    return lookup
+
+
+_CSV_LINE_END = re.compile(r"\r\n|\n|\r")
+_BLANK_LINES = frozenset(("\n", "\r\n", "\r"))
+
+
+def _csv_record_lines(text: str, records: int) -> tuple[list[int], list[int]] | None:
+    """The first and last physical line (1-based) of each of the CSV's `records` records (the
+    header being the first), as the CSV parser reads them: blank lines are no records, a quoted
+    value may span lines. None when Python's csv module reads a different number of records
+    than the Arrow parser did (then no record can be tied to its lines)."""
+    lines = io.StringIO(text, newline="").readlines()  # ends at \r\n, \n or \r, as Arrow does
+    if len(lines) == records and _BLANK_LINES.isdisjoint(lines):
+        every = list(range(1, records + 1))  # one line per record: the common case, no parsing
+        return every, every
+    starts: list[int] = []
+    ends: list[int] = []
+    reader = csv.reader(lines)
+    before = 0
+    try:
+        for row in reader:
+            if row:  # a blank line reads as [] and is no record
+                starts.append(before + 1)
+                ends.append(reader.line_num)
+            before = reader.line_num
+    except csv.Error:
+        return None
+    return (starts, ends) if len(starts) == records else None
+
+
+def _csv_raw_record(text: str, spans: tuple[list[int], list[int]] | None
+                    ) -> Callable[[int], str | None]:
+    """A record's full text (every physical line of it, inner line breaks kept) by its first
+    line; None for a line no record starts on."""
+    last_line = dict(zip(*spans, strict=True)) if spans else {}
+    lines: list[str] = []
+
+    def lookup(line: int) -> str | None:
+        if line not in last_line:
+            return None
+        if not lines:
+            lines.extend(io.StringIO(text, newline="").readlines())
+        record = "".join(lines[line - 1:last_line[line]])
+        ending = _CSV_LINE_END.search(record, max(len(record) - 2, 0))
+        return record[:ending.start()] if ending and ending.end() == len(record) else record
 
     return lookup
 
@@ -107,17 +167,27 @@ def read_csv(path: Path, data: bytes) -> FileRows:
         )
     except pa.ArrowInvalid as exc:
         raise IngestError(path, f"not a readable CSV: {exc}") from exc
-    # Records are numbered from the header (line 1); the skipped ones hold their own numbers.
-    taken = {line for line, _, _ in invalid}
-    numbers = np.arange(2, 2 + table.num_rows + len(invalid))
+    # pyarrow numbers records from the header (record 1), blank lines not counted; the skipped
+    # ones hold their own numbers. Each record is then numbered by the physical line it starts
+    # on, so that the line number (and the raw text of a rejected row) is the record's own even
+    # after a quoted value holding a newline or a blank line.
+    records = 1 + table.num_rows + len(invalid)
+    taken = {number for number, _, _ in invalid}
+    numbers = np.arange(2, records + 1)
     good = numbers[~np.isin(numbers, list(taken))] if taken else numbers
-    table = table.append_column("__line", pa.array(good[: table.num_rows], pa.int64()))
-    return FileRows(table, encoding, "csv", invalid, _line_lookup(text))
+    spans = _csv_record_lines(text, records)
+    # when lines cannot be told, records keep their numbers and rejects their columns (as JSON)
+    first_line = np.arange(1, records + 1) if spans is None else np.array(spans[0], np.int64)
+    invalid = [(int(first_line[number - 1]) if 0 < number <= records else number, raw, reason)
+               for number, raw, reason in invalid]
+    line_of = first_line[good[: table.num_rows] - 1]
+    table = table.append_column("__line", pa.array(line_of, pa.int64()))
+    return FileRows(table, encoding, "csv", invalid, _csv_raw_record(text, spans))
 
 
 def read_jsonl(path: Path, data: bytes) -> FileRows:
     encoding, text = decode(path, data)
-    split = text.splitlines()
+    split = split_lines(text)  # U+2028, U+2029 or \r inside a value is data, not a line break
     lines = pa.table({"line": pa.array(split, pa.string()),
                       "line_number": pa.array(np.arange(1, len(split) + 1), pa.int64())})
     con = duckdb.connect()  # a scratch engine: JSON is parsed set-based, never line by line here
@@ -172,7 +242,7 @@ def read_xlsx(path: Path, data: bytes) -> FileRows:
 
 def read_txt(path: Path, data: bytes) -> FileRows:
     encoding, text = decode(path, data)
-    rows = parse_transcript(text)
+    rows = parse_transcript(split_lines(text))
     return FileRows(rows.table(), encoding, "txt", rows.rejects, _line_lookup(text))
 
 

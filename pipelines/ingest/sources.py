@@ -26,6 +26,15 @@ class Source:
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
 
+    def layout(self) -> str:
+        """The columns an export of this source must have, as an error message names them."""
+        def named(f: Field) -> str:
+            return f"{f.aliases[0]} ({f.name})" if f.aliases else f.name
+        required = ", ".join(named(f) for f in self.fields if f.required)
+        optional = ", ".join(named(f) for f in self.fields if not f.required)
+        return (f"{self.name} columns {required}" + (f" (optional: {optional})" if optional else "")
+                + " or their aliases")
+
     def match_headers(self, headers: list[str]) -> tuple[dict[str, str], list[str]]:
         """Map canonical field -> the file's header; also return the required fields not found."""
         by_alias = {}

@@ -63,10 +63,10 @@ def _sender(nick: str, content: str) -> str:
     return "agent"
 
 
-def _split_messages(text: str, rows: TranscriptRows) -> list[Message]:
+def _split_messages(lines: list[str], rows: TranscriptRows) -> list[Message]:
     messages: list[Message] = []
     transfer: str | None = None
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if opener := OPENER.match(stripped):
             messages.append(Message(number, opener["nick"], opener["ts"], [], transfer))
@@ -82,9 +82,11 @@ def _split_messages(text: str, rows: TranscriptRows) -> list[Message]:
     return messages
 
 
-def parse_transcript(text: str) -> TranscriptRows:
+def parse_transcript(lines: list[str]) -> TranscriptRows:
+    """The messages of a transcript given as its lines (split on `\n` only, so a U+2028 in a
+    message is part of it: `readers.split_lines`)."""
     rows = TranscriptRows()
-    messages = _split_messages(text, rows)
+    messages = _split_messages(lines, rows)
     speakers = Counter(m.nick for m in messages if _sender(m.nick, "") == "agent")
     owner = speakers.most_common(1)[0][0] if speakers else ""
     buyer: str | None = None
