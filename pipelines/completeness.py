@@ -20,9 +20,16 @@ from pipelines.ingest.sources import SOURCES
 from pipelines.partitions import month_end, shop_today
 from pipelines.plan import Config
 
+STAGING_FILES = {"chats": ("staging.chat_messages", "partition_day"),
+                 "orders": ("staging.orders", "export_day"),
+                 "refunds": ("staging.refunds", "export_day"),
+                 "ratings": ("staging.ratings", "partition_day")}
+
 
 def stale_days(con: duckdb.DuckDBPyConnection, landing: Path) -> list[date]:
-    """Every day for which some source's landing folder differs from the files loaded for it."""
+    """Every day for which some source's landing folder differs from the files loaded for it,
+    or whose staging rows come from a file no longer loaded for it (its file moved to another
+    day's folder)."""
     loaded: dict[tuple[str, date], set[str]] = {}
     for source, day, path in con.execute(
             "SELECT source, partition_day, file_path FROM raw.ingest_files").fetchall():
@@ -42,8 +49,15 @@ def stale_days(con: duckdb.DuckDBPyConnection, landing: Path) -> list[date]:
             if files:
                 present[(source, day)] = files
     # A folder emptied or gone is a missing export, never a reason to reload (and wipe) a day.
-    return sorted({day for (source, day), files in present.items()
-                   if files != loaded.get((source, day), set())})
+    changed = {day for (source, day), files in present.items()
+               if files != loaded.get((source, day), set())}
+    for source, (table, day_column) in STAGING_FILES.items():
+        changed |= {row[0] for row in con.execute(
+            f"SELECT DISTINCT s.{day_column} FROM (SELECT DISTINCT {day_column}, source_file "
+            f"FROM {table}) AS s WHERE NOT EXISTS (SELECT 1 FROM raw.ingest_files AS f "
+            f"WHERE f.source = ? AND f.partition_day = s.{day_column} "
+            "AND f.file_path = s.source_file AND f.status = 'loaded')", [source]).fetchall()}
+    return sorted(changed)
 
 
 def missing_exports(con: duckdb.DuckDBPyConnection, config: Config, first: date,
