@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app
 from pipelines.definitions import defs
+from pipelines.runner import backfill_days
 from pipelines.schedules import monthly_payroll, nightly
-from tests.conftest import REPO_CONFIG, use_env
+from tests.conftest import REPO_CONFIG, land, use_env
 from tests.test_metrics import check, daily, land_chats, land_orders, make_settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -113,3 +114,22 @@ def test_kefu_nightly_brings_a_late_order_back_to_its_chat_day(tmp_path, monkeyp
     instance = DagsterInstance.get()
     ranges = sorted(run.tags["kefu/range"] for run in instance.get_runs())
     assert ranges == ["2026-10-03..2026-10-05", "2026-10-05..2026-10-07"]
+
+
+def test_nightly_also_asks_for_earlier_days_whose_folders_changed(tmp_path, monkeypatch,
+                                                                 instance):
+    """10-01 was loaded; a second chat file lands in its folder later. The night of 10-09 asks
+    for 10-01 again besides its window 10-06..10-08."""
+    settings = make_settings(tmp_path, "E5,戊,店:戊,普通,presale,2026-01-01,")
+    land_chats(settings, "2026-10-01", ("10:00:00", "店:戊", "P1", "buyer"))
+    backfill_days(settings, date(2026, 10, 1), date(2026, 10, 1), instance)
+    land(settings, "chats", "2026-10-01", "late.csv", "时间,客服,买家,发送方,内容\n"
+         "2026-10-01 11:00:00,店:戊,P2,买家,在吗\n")
+    use_env(monkeypatch, settings)
+    with DagsterInstance.ephemeral() as ephemeral:
+        context = build_schedule_context(instance=ephemeral, scheduled_execution_time=datetime(
+            2026, 10, 9, 2, 0, tzinfo=SHANGHAI))
+        requests = nightly.evaluate_tick(context).run_requests
+    assert [(r.tags["dagster/asset_partition_range_start"],
+             r.tags["dagster/asset_partition_range_end"]) for r in requests] == [
+        ("2026-10-01", "2026-10-01"), ("2026-10-06", "2026-10-08")]
