@@ -398,6 +398,8 @@ def print_payroll(settings: Settings, first: date) -> None:
             "ORDER BY employee_id", [first]).fetchall()
         total = con.execute("SELECT sum(gross_pay) FROM marts.payroll WHERE month = ?",
                             [first]).fetchall()[0][0]
+        state = con.execute("SELECT status, reasons FROM marts.month_status WHERE month = ?",
+                            [first]).fetchall()
     finally:
         con.close()
     table = Table(title=f"Payroll {first.isoformat()[:7]}")
@@ -409,6 +411,10 @@ def print_payroll(settings: Settings, first: date) -> None:
         table.add_row(*("-" if v is None else str(v) for v in row))
     console.print(table)
     console.print(f"Total gross pay: {total}   warehouse: {settings.warehouse.resolve()}")
+    if state and state[0][0] == "provisional":
+        console.print(f"[yellow]{first:%Y-%m} is provisional, not final: {state[0][1]}. "
+                      "Load what is missing and run `kefu payroll` again; a provisional month "
+                      "cannot be closed.[/yellow]", soft_wrap=True)
     statements = settings.publish / "statements" / first.isoformat()[:7]
     if statements.is_dir():
         console.print(f"Published: {(settings.publish / 'kefu.duckdb').resolve()}   "
