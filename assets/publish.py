@@ -41,7 +41,7 @@ def publish_payroll(context: AssetExecutionContext, warehouse: Warehouse,
                                 for r in failed),
                 metadata={"failed_suites": [r.suite for r in failed]},
             )
-        published = publish_months(con, paying, paths.publish_path, paths.landing_path)
+        published = publish_months(con, paying, paths.publish_path)
         kept = sorted(f"{m:%Y-%m}" for m in set(months) & closed_months(con))
     progress.report("publish", ", ".join(published.rows_by_month) or "snapshot")
     root = paths.publish_path.resolve()

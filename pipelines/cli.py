@@ -174,6 +174,10 @@ def nightly(
     print_ingest_summary(summary, ranges[0][0], last, settings)
 
 
+# The steps that report once per day of the run; the others once per run.
+DAILY_STEPS = {"raw.chats", "raw.orders", "raw.refunds", "raw.ratings"}
+
+
 def run_with_progress(days: int, work: Callable[[], list]) -> list:
     """Run `work` (a backfill or nightly) with a progress display of its steps over `days`."""
     from pipelines.plan import ConfigError
@@ -185,7 +189,7 @@ def run_with_progress(days: int, work: Callable[[], list]) -> list:
 
         def advance(step: str, _done: str) -> None:
             if step not in tasks:
-                tasks[step] = bar.add_task(step, total=days if step.startswith("raw.") else 1)
+                tasks[step] = bar.add_task(step, total=days if step in DAILY_STEPS else 1)
             bar.advance(tasks[step])
 
         progress.listen(advance)
@@ -287,8 +291,7 @@ def statement(
     with console.status(f"Writing the {month} statements ..."):
         con = read_warehouse(settings)
         try:
-            paths = write_statements(con, first, out or settings.publish, employee=employee,
-                                     landing=settings.landing)
+            paths = write_statements(con, first, out or settings.publish, employee=employee)
         except LookupError as missing:
             console.print(f"[red]{missing}[/red]")
             raise typer.Exit(1) from missing

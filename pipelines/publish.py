@@ -251,8 +251,8 @@ class Published:
     statements_by_month: dict[str, int] = field(default_factory=dict)
 
 
-def publish_months(con: duckdb.DuckDBPyConnection, months: list[date], publish_dir: Path,
-                   landing: Path | None = None) -> Published:
+def publish_months(con: duckdb.DuckDBPyConnection, months: list[date],
+                   publish_dir: Path) -> Published:
     """The snapshot once, then per month the CSV, the XLSX and every employee's statement."""
     published = Published()
     published.snapshot, published.snapshot_tables = write_snapshot(con, publish_dir)
@@ -263,7 +263,7 @@ def publish_months(con: duckdb.DuckDBPyConnection, months: list[date], publish_d
             path, rows = export_payroll(con, month, publish_dir, fmt)
             published.files.append(path)
             published.rows_by_month[label] = rows
-        statements = write_statements(con, month, publish_dir, landing=landing)
+        statements = write_statements(con, month, publish_dir)
         published.files.extend(statements)
         published.statements_by_month[label] = len(statements)
     return published

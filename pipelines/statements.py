@@ -25,7 +25,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.plan import ConfigError, load_adjustments
+from pipelines.month_inputs import month_adjustments
 from pipelines.scoring import METRIC_COLUMNS
 
 METRIC_NAMES: dict[str, str] = {
@@ -79,12 +79,12 @@ def _dicts(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> list[dict[
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
-def load_statements(con: duckdb.DuckDBPyConnection, month: date, employee: str | None = None,
-                    landing: Path | None = None) -> list[Statement]:
+def load_statements(con: duckdb.DuckDBPyConnection, month: date,
+                    employee: str | None = None) -> list[Statement]:
     """The month's statements (one per marts.payroll row), or only `employee`'s.
 
-    With `landing`, the 质检 (qa_points) adjustments are itemised from the month's adjustment
-    files when they add up to the score's qa_points; otherwise only their total is shown."""
+    The 质检 (qa_points) adjustments are itemised from raw.adjustments when they add up to the
+    score's qa_points; otherwise only their total is shown."""
     only = " AND p.employee_id = ?" if employee else ""
     args = [month, employee] if employee else [month]
     heads = _dicts(con, f"""
@@ -105,27 +105,24 @@ def load_statements(con: duckdb.DuckDBPyConnection, month: date, employee: str |
     for line in _dicts(con, f"SELECT * FROM marts.payroll_lines WHERE month = ?{only} "
                             "ORDER BY employee_id, line_no", args):
         pay.setdefault(line["employee_id"], []).append(line)
-    qa = _qa_adjustments(landing, month) if landing is not None else {}
+    qa = _qa_adjustments(con, month)
     statements = []
     for head in heads:
         items = qa.get(head["employee_id"], [])
         if sum((points for points, _ in items), ZERO) != (head["qa_points"] or ZERO):
-            items = []  # the files changed since the score was computed: show the total only
+            items = []  # reloaded since the score was computed: show the total only
         statements.append(Statement(head, kpi.get(head["employee_id"], []),
                                     pay.get(head["employee_id"], []), items))
     return statements
 
 
-def _qa_adjustments(landing: Path, month: date) -> dict[str, list[tuple[Decimal, str]]]:
-    try:
-        adjustments = load_adjustments(landing, month.isoformat()[:7])
-    except ConfigError:
-        return {}
+def _qa_adjustments(con: duckdb.DuckDBPyConnection,
+                    month: date) -> dict[str, list[tuple[Decimal, str]]]:
     found: dict[str, list[tuple[Decimal, str]]] = {}
-    for a in adjustments:
+    for a in month_adjustments(con, month):
         if a.kind == "qa_points":
             found.setdefault(a.employee_id, []).append(
-                (a.amount, f"{a.reason} ({Path(a.file).name}:{a.line})"))
+                (a.amount, f"{a.reason} ({a.file} line {a.line})"))
     return found
 
 
@@ -137,13 +134,13 @@ def statement_dir(publish_dir: Path, month: date) -> Path:
 
 
 def write_statements(con: duckdb.DuckDBPyConnection, month: date, publish_dir: Path,
-                     employee: str | None = None, landing: Path | None = None) -> list[Path]:
+                     employee: str | None = None) -> list[Path]:
     """Write `statements/<YYYY-MM>/<employee_id>.html` under `publish_dir`; return the paths.
 
     For the whole month the folder is built aside and swapped in, so it never holds a mix of
     two runs nor a statement of someone no longer on the payroll; for one employee only that
     file is replaced (atomically). An unknown employee raises LookupError."""
-    statements = load_statements(con, month, employee, landing)
+    statements = load_statements(con, month, employee)
     if employee and not statements:
         raise LookupError(f"no payroll row for {employee} in {month.isoformat()[:7]}: "
                           "run `kefu payroll` for the month first, or check the employee id")
