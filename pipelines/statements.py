@@ -25,7 +25,6 @@ from typing import Any
 
 import duckdb
 
-from pipelines.month_inputs import month_adjustments
 from pipelines.scoring import METRIC_COLUMNS
 
 METRIC_NAMES: dict[str, str] = {
@@ -118,6 +117,9 @@ def load_statements(con: duckdb.DuckDBPyConnection, month: date,
 
 def _qa_adjustments(con: duckdb.DuckDBPyConnection,
                     month: date) -> dict[str, list[tuple[Decimal, str]]]:
+    # month_inputs needs closing, which needs publish, which needs this module
+    from pipelines.month_inputs import month_adjustments
+
     found: dict[str, list[tuple[Decimal, str]]] = {}
     for a in month_adjustments(con, month):
         if a.kind == "qa_points":
