@@ -23,12 +23,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from dagster import instance_for_test
+from typer.testing import CliRunner
 
+from pipelines.cli import app
 from pipelines.closing import NotClosable, close_month, marts_sha256
 from pipelines.runner import BackfillFailed, backfill_month, payroll_months
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
-from tests.conftest import land, warehouse_rows
+from tests.conftest import land, use_env, warehouse_rows
 from tests.test_metrics import CHAT_HEADER, ORDER_HEADER, PAID, daily, make_settings
 
 OCT = date(2026, 10, 1)
@@ -175,3 +177,12 @@ def test_the_months_aov_leaves_out_the_days_its_conversion_leaves_out(october):
         october, "SELECT sales, converted_buyers, aov FROM marts.agent_monthly_metrics "
         "WHERE month = ? AND employee_id = 'E1'", [OCT])
     assert (sales, converted, aov) == (Decimal("400.00"), 1, Decimal("100.00"))
+
+
+def test_kefu_payroll_names_what_keeps_the_month_provisional(shop, tmp_path, monkeypatch):
+    use_env(monkeypatch, shop, tmp_path / "dagster_home")
+    out = CliRunner().invoke(app, ["payroll", "--month", "2026-10"], terminal_width=200)
+    assert out.exit_code == 0, out.output
+    assert "2026-10 is provisional, not final: no chats export for 2026-10-12" in out.output
+    out = CliRunner().invoke(app, ["close", "--month", "2026-10"], terminal_width=200)
+    assert out.exit_code == 1 and "provisional" in out.output
