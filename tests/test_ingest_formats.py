@@ -100,6 +100,20 @@ def test_api_status_enums_map_to_seller_center_wording(settings):
         ("交易被淘宝关闭",), ("买家已付款，等待卖家发货",)]
 
 
+def test_a_transcript_where_only_buyers_wrote_takes_its_account_from_the_file_name(settings):
+    """No sub-account line to tell whose window it is: the file 旗舰店_大涛.txt is 旗舰店:大涛's,
+    so the two unanswered buyer messages are two waits of that account, not rejected rows."""
+    land(settings, "chats", "2026-10-17", "旗舰店_大涛.txt", "\n".join([
+        "xiaolin1009 2026-10-17 20:28:07", "发票怎么开", "当前用户来自 手机淘宝",
+        "xiaolin1009 2026-10-17 20:28:12", "可以换个颜色吗", ""]))
+    con = ingest(settings, "chats", "2026-10-17")
+    assert con.execute("SELECT agent, buyer, sender, content FROM staging.chat_messages "
+                       "ORDER BY sent_at").fetchall() == [
+        ("旗舰店:大涛", "xiaolin1009", "buyer", "发票怎么开"),
+        ("旗舰店:大涛", "xiaolin1009", "buyer", "可以换个颜色吗")]
+    assert con.execute("SELECT count(*) FROM raw.rejected_rows").fetchall() == [(0,)]
+
+
 def test_txt_transcript_skips_system_lines_and_read_tokens(settings):
     transcript = "\r\n".join([
         "当前用户来自 手机淘宝",

@@ -24,7 +24,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from pipelines.ingest.transcript import parse_transcript
+from pipelines.ingest.transcript import file_account, parse_transcript
 
 UTF8_BOM = b"\xef\xbb\xbf"
 
@@ -242,7 +242,7 @@ def read_xlsx(path: Path, data: bytes) -> FileRows:
 
 def read_txt(path: Path, data: bytes) -> FileRows:
     encoding, text = decode(path, data)
-    rows = parse_transcript(split_lines(text))
+    rows = parse_transcript(split_lines(text), file_account(path))
     return FileRows(rows.table(), encoding, "txt", rows.rejects, _line_lookup(text))
 
 

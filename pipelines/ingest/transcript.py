@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pyarrow as pa
 
@@ -82,13 +83,21 @@ def _split_messages(lines: list[str], rows: TranscriptRows) -> list[Message]:
     return messages
 
 
-def parse_transcript(lines: list[str]) -> TranscriptRows:
+def file_account(path: Path) -> str | None:
+    """The sub-account a transcript's file name gives (`旗舰店_小美.txt`, or `旗舰店:小美.txt`
+    where the file system allows it), if it names one."""
+    shop, sep, name = path.stem.replace("：", ":").replace(":", "_").partition("_")
+    return f"{shop}:{name}" if sep and shop and name else None
+
+
+def parse_transcript(lines: list[str], file_account: str | None = None) -> TranscriptRows:
     """The messages of a transcript given as its lines (split on `\n` only, so a U+2028 in a
-    message is part of it: `readers.split_lines`)."""
+    message is part of it: `readers.split_lines`). The file's own account is the one that
+    speaks most; where no account speaks (only buyers wrote), the one its file name gives."""
     rows = TranscriptRows()
     messages = _split_messages(lines, rows)
     speakers = Counter(m.nick for m in messages if _sender(m.nick, "") == "agent")
-    owner = speakers.most_common(1)[0][0] if speakers else ""
+    owner = speakers.most_common(1)[0][0] if speakers else file_account or ""
     buyer: str | None = None
     serving = owner
     for m in messages:
