@@ -9,7 +9,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import DagsterInstance, instance_for_test
+from dagster import DagsterInstance
 
 from pipelines.ingest.loader import load_day
 from pipelines.settings import Settings
@@ -29,7 +29,7 @@ def settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def instance() -> Iterator[DagsterInstance]:
-    with instance_for_test() as test_instance:
+    with DagsterInstance.ephemeral() as test_instance:
         yield test_instance
 
 
@@ -84,6 +84,6 @@ def clean_month(tmp_path_factory) -> Settings:
     shutil.copy(root / "landing" / "_roster.csv", config / "roster.csv")
     settings = Settings(landing=root / "landing", warehouse=root / "warehouse.duckdb",
                         config=config, publish=root / "publish")
-    with instance_for_test() as instance:
+    with DagsterInstance.ephemeral() as instance:
         backfill_month(settings, date(2026, 10, 1), date(2026, 10, 31), instance)
     return settings

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from dagster import instance_for_test
+from dagster import DagsterInstance
 from typer.testing import CliRunner
 
 from pipelines.jobs import monthly_assets
@@ -42,7 +42,7 @@ def add_adjustments(settings: Settings, name: str, *rows: str) -> None:
 
 
 def rerun_october(settings: Settings) -> None:
-    with instance_for_test() as instance:
+    with DagsterInstance.ephemeral() as instance:
         run_range(settings, monthly_assets, "2026-10-01", "2026-10-01", instance)
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import instance_for_test
+from dagster import DagsterInstance
 from typer.testing import CliRunner
 
 from pipelines.cli import app
@@ -47,7 +47,7 @@ def paid_september(tmp_path_factory) -> Settings:
     generate("2026-10", root / "landing", agents=5, seed=3, scale=0.05)
     settings = Settings(landing=root / "landing", warehouse=root / "warehouse.duckdb",
                         config=config, publish=root / "publish")
-    with instance_for_test() as instance:
+    with DagsterInstance.ephemeral() as instance:
         backfill_month(settings, SEP, date(2026, 9, 30), instance)
         con = connect(settings.warehouse)
         try:
@@ -83,7 +83,7 @@ def published(settings: Settings, month: date) -> dict[str, str]:
 
 def rerun(settings: Settings, month: date, reason: str | None = None,
           last: date | None = None) -> None:
-    with instance_for_test() as instance:
+    with DagsterInstance.ephemeral() as instance:
         run_range(settings, monthly_assets, month.isoformat(), (last or month).isoformat(),
                   instance, reason)
 
@@ -210,7 +210,7 @@ def test_a_late_refund_is_a_clawback_line_on_the_next_statement(shop: Settings, 
     october = gross(shop, "marts", OCT)
 
     land_refund(shop, order_id, amount)
-    with instance_for_test() as instance:
+    with DagsterInstance.ephemeral() as instance:
         backfill_days(shop, date.fromisoformat(LATE_REFUND_DAY),
                       date.fromisoformat(LATE_REFUND_DAY), instance)
         backfill_days(shop, day, day, instance)
@@ -331,7 +331,7 @@ def test_a_late_refund_in_the_next_months_export_restates_the_closed_month_by_it
     october = gross(shop, "marts", OCT)
 
     land_refund(shop, order_id, amount)
-    with instance_for_test() as instance:
+    with DagsterInstance.ephemeral() as instance:
         nightly(shop, date.fromisoformat(LATE_REFUND_DAY), instance)
 
     assert month_checksums(shop, "marts", SEP) == september
@@ -348,7 +348,7 @@ def test_a_late_refund_in_the_next_months_export_restates_the_closed_month_by_it
     assert gross(shop, "marts", OCT)[employee_id] == october[employee_id] + difference
 
     # The next night loads the same files again: nothing is late any more, nothing paid twice.
-    with instance_for_test() as instance:
+    with DagsterInstance.ephemeral() as instance:
         nightly(shop, date.fromisoformat(LATE_REFUND_DAY), instance)
     assert warehouse_rows(shop, "SELECT count(*), sum(difference) FROM marts.restatements") \
         == [(1, difference)]
@@ -372,7 +372,7 @@ def test_whatif_with_the_plan_in_force_is_zero_on_a_month_that_pays_a_restatemen
     whatif.*."""
     employee_id, order_id, amount, day = late_refund_candidate(shop)
     land_refund(shop, order_id, amount)
-    with instance_for_test() as instance:
+    with DagsterInstance.ephemeral() as instance:
         backfill_days(shop, date.fromisoformat(LATE_REFUND_DAY),
                       date.fromisoformat(LATE_REFUND_DAY), instance)
         backfill_days(shop, day, day, instance)

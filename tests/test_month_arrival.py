@@ -22,7 +22,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from dagster import instance_for_test
+from dagster import DagsterInstance
 from typer.testing import CliRunner
 
 from pipelines.cli import app
@@ -70,7 +70,7 @@ def october(tmp_path_factory) -> Settings:
     settings = make_settings(root, "E1,甲,店:甲,普通,presale,2026-01-01,",
                              "E2,乙,店:乙,高级,aftersale,2026-10-16,")
     land_month(settings)
-    with instance_for_test() as instance:
+    with DagsterInstance.ephemeral() as instance:
         backfill_month(settings, OCT, date(2026, 10, 31), instance)
     return settings
 
@@ -92,7 +92,7 @@ def payroll(settings: Settings) -> dict[str, tuple]:
 
 
 def recompute(settings: Settings) -> None:
-    with instance_for_test() as instance:
+    with DagsterInstance.ephemeral() as instance:
         payroll_months(settings, OCT, OCT, instance)
 
 
@@ -157,7 +157,7 @@ def test_the_month_is_provisional_until_its_last_days_window_closes(shop, monkey
 
 def test_a_month_without_any_export_is_refused(october, tmp_path):
     settings = replace(october, warehouse=tmp_path / "w.duckdb", publish=tmp_path / "publish")
-    with instance_for_test() as instance, pytest.raises(
+    with DagsterInstance.ephemeral() as instance, pytest.raises(
             BackfillFailed, match="no export of 2026-08 is loaded: nothing to pay from"):
         backfill_month(settings, date(2026, 8, 1), date(2026, 8, 31), instance)
     assert not (tmp_path / "publish").exists()

@@ -66,7 +66,7 @@ def test_a_planted_fault_fails_its_suite_and_the_publish_gate(clean_month, tmp_p
 def test_a_payroll_failing_its_checks_is_not_published(clean_month, tmp_path):
     """Plant a fault after a clean month, re-run only the publish step: it fails and writes
     nothing into an empty publish folder."""
-    from dagster import instance_for_test
+    from dagster import DagsterInstance
 
     from pipelines.jobs import monthly_assets
     from pipelines.runner import BackfillFailed, run_range
@@ -78,7 +78,8 @@ def test_a_payroll_failing_its_checks_is_not_published(clean_month, tmp_path):
     con.execute("DELETE FROM marts.payroll WHERE employee_id = 'E03'")
     con.close()
     publish = [a for a in monthly_assets if a.key.path[0] == "publish"]
-    with instance_for_test() as instance, pytest.raises(BackfillFailed, match="not published"):
+    with DagsterInstance.ephemeral() as instance, \
+            pytest.raises(BackfillFailed, match="not published"):
         run_range(settings, publish, "2026-10-01", "2026-10-01", instance)
     assert not settings.publish.exists() or not any(settings.publish.rglob("*"))
 

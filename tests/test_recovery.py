@@ -19,7 +19,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from dagster import instance_for_test
+from dagster import DagsterInstance
 
 from pipelines.generator import generate
 from pipelines.runner import backfill_days, backfill_month, dagster_instance
@@ -61,7 +61,7 @@ def landing(tmp_path_factory) -> Settings:
 def uninterrupted(settings: Settings, args: list[str]) -> tuple[dict, float]:
     """The rows of a backfill that was never killed, and how long it took."""
     started = time.monotonic()
-    with instance_for_test() as instance:
+    with DagsterInstance.ephemeral() as instance:
         recover(settings, args, instance)
     return snapshot(settings.warehouse, tables_of(args)), time.monotonic() - started
 

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from dagster import instance_for_test
+from dagster import DagsterInstance
 
 from pipelines.generator import generate
 from pipelines.ingest.sources import SOURCES
@@ -39,7 +39,7 @@ def shop(tmp_path_factory) -> tuple[Path, Settings]:
     shutil.copy(root / "exports" / "_roster.csv", config / "roster.csv")
     backfilled = Settings(landing=root / "exports", warehouse=root / "backfill.duckdb",
                           config=config, publish=root / "publish-backfill")
-    with instance_for_test() as instance:
+    with DagsterInstance.ephemeral() as instance:
         backfill_month(backfilled, OCTOBER, date(2026, 10, 31), instance)
     return root, backfilled
 
@@ -76,7 +76,7 @@ def replay(root: Path, backfilled: Settings, nights: list[date], name: str) -> S
                        publish=root / name / "publish")
     shutil.copytree(exports / "adjustments", settings.landing / "adjustments")
     late = sorted((exports / "chats" / LATE_FILE_DAY.isoformat()).glob("*.csv"))[0]
-    with instance_for_test() as instance:
+    with DagsterInstance.ephemeral() as instance:
         for i in range(31):
             day = OCTOBER + timedelta(days=i)
             land_day(exports, settings.landing, day, late if day == LATE_FILE_DAY else None)
