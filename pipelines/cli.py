@@ -180,6 +180,7 @@ DAILY_STEPS = {"raw.chats", "raw.orders", "raw.refunds", "raw.ratings"}
 
 def run_with_progress(days: int, work: Callable[[], list]) -> list:
     """Run `work` (a backfill or nightly) with a progress display of its steps over `days`."""
+    from pipelines.ingest.loader import LandingZoneError
     from pipelines.plan import ConfigError
     from pipelines.runner import BackfillFailed
 
@@ -195,7 +196,7 @@ def run_with_progress(days: int, work: Callable[[], list]) -> list:
         progress.listen(advance)
         try:
             return work()
-        except (BackfillFailed, ConfigError) as failure:
+        except (BackfillFailed, ConfigError, LandingZoneError) as failure:
             console.print(f"[red]{failure}[/red]")
             raise typer.Exit(1) from failure
         finally:
@@ -214,6 +215,7 @@ def payroll(
 ) -> None:
     """Recompute a month's metrics, KPI and payroll from the loaded days, publish it, and print
     it. A closed month keeps what was paid: the differences go to the first open month."""
+    from pipelines.ingest.loader import LandingZoneError
     from pipelines.plan import ConfigError
     from pipelines.runner import BackfillFailed, payroll_months, rerun_until
 
@@ -226,7 +228,7 @@ def payroll(
     with console.status(f"Computing the {month} payroll ..."):
         try:
             payroll_months(settings, first, last, reason=reason)
-        except (BackfillFailed, ConfigError) as failure:
+        except (BackfillFailed, ConfigError, LandingZoneError) as failure:
             console.print(f"[red]{failure}[/red]")
             raise typer.Exit(1) from failure
     print_payroll(settings, first)

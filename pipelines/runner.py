@@ -20,6 +20,7 @@ from dagster import (
 )
 
 from pipelines.definitions import build_resources, daily_assets, monthly_assets
+from pipelines.ingest.loader import check_landing_root
 from pipelines.partitions import month_end
 from pipelines.plan import load_config
 from pipelines.settings import Settings, project_path
@@ -92,10 +93,13 @@ def run_range(settings: Settings, assets: list, first: str, last: str,
               instance: DagsterInstance | None = None, reason: str | None = None) -> None:
     """Materialize `assets` over partitions first..last as one run; raise with each step's error.
 
-    The configuration is validated first: a bad plan or roster stops the run before anything is
-    written (a `ConfigError` naming the file, the field and the rule). `reason` is recorded
+    The configuration and the landing root are checked first: a bad plan or roster, or a
+    `KEFU_LANDING` that does not exist, stops the run before anything is written (a
+    `ConfigError` naming the file, the field and the rule; a `LandingZoneError` naming the
+    path). `reason` is recorded
     with the restatement when the range re-runs a closed month."""
     load_config(settings.config)
+    check_landing_root(settings.landing)
     instance = instance or dagster_instance()
     release_orphaned_runs(instance)
     result = materialize(

@@ -186,3 +186,16 @@ def test_kefu_payroll_names_what_keeps_the_month_provisional(shop, tmp_path, mon
     assert "2026-10 is provisional, not final: no chats export for 2026-10-12" in out.output
     out = CliRunner().invoke(app, ["close", "--month", "2026-10"], terminal_width=200)
     assert out.exit_code == 1 and "provisional" in out.output
+
+
+def test_a_wrong_landing_path_stops_nightly_in_one_line_and_wipes_nothing(shop, tmp_path,
+                                                                         monkeypatch):
+    before = warehouse_rows(shop, "SELECT count(*) FROM raw.chats")
+    use_env(monkeypatch, replace(shop, landing=tmp_path / "no-such-folder"),
+            tmp_path / "dagster_home")
+    out = CliRunner().invoke(app, ["nightly", "--date", "2026-10-05"], terminal_width=200)
+    assert out.exit_code == 1
+    errors = [line for line in out.output.splitlines() if "no-such-folder" in line
+              and "does not exist (KEFU_LANDING)" in line]
+    assert errors and "Traceback" not in out.output
+    assert warehouse_rows(shop, "SELECT count(*) FROM raw.chats") == before
