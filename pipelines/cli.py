@@ -197,7 +197,7 @@ def run_with_progress(days: int, work: Callable[[], list]) -> list:
         try:
             return work()
         except (BackfillFailed, ConfigError, LandingZoneError) as failure:
-            console.print(f"[red]{failure}[/red]")
+            console.print(f"[red]{failure}[/red]", soft_wrap=True)
             raise typer.Exit(1) from failure
         finally:
             progress.forget(advance)
@@ -229,7 +229,7 @@ def payroll(
         try:
             payroll_months(settings, first, last, reason=reason)
         except (BackfillFailed, ConfigError, LandingZoneError) as failure:
-            console.print(f"[red]{failure}[/red]")
+            console.print(f"[red]{failure}[/red]", soft_wrap=True)
             raise typer.Exit(1) from failure
     print_payroll(settings, first)
     print_restatements(settings, first)

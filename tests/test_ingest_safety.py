@@ -14,7 +14,7 @@ import pytest
 
 from pipelines.ingest.loader import DayLoad, LandingZoneError, check_landing_root, load_day
 from pipelines.ingest.readers import IngestError
-from pipelines.runner import BackfillFailed, backfill_days
+from pipelines.runner import backfill_days
 from pipelines.warehouse import connect
 from tests.conftest import ingest, land, warehouse_rows
 
@@ -164,7 +164,7 @@ def test_a_missing_day_in_a_run_keeps_its_rows_and_staging(settings, instance):
 def test_a_landing_root_that_does_not_exist_fails_the_run_before_anything_is_written(
         settings, instance, tmp_path):
     wrong = replace(settings, landing=tmp_path / "no" / "such" / "landing")
-    with pytest.raises(BackfillFailed) as failure:
+    with pytest.raises(LandingZoneError) as failure:
         backfill_days(wrong, date(2026, 10, 5), date(2026, 10, 5), instance)
     assert f"landing zone {wrong.landing} does not exist (KEFU_LANDING)" in str(failure.value)
     assert not settings.warehouse.exists()
@@ -179,7 +179,7 @@ def test_a_landing_root_without_source_folders_fails_and_keeps_loaded_days(setti
     (elsewhere / "2026-10-05").mkdir(parents=True)
     (elsewhere / "notes.txt").write_text("not a landing zone", encoding="utf-8")
     wrong = replace(settings, landing=elsewhere)
-    with pytest.raises(BackfillFailed) as failure:
+    with pytest.raises(LandingZoneError) as failure:
         backfill_days(wrong, date(2026, 10, 5), date(2026, 10, 5), instance)
     assert (f"landing zone {elsewhere} holds none of chats/, orders/, refunds/, ratings/"
             in str(failure.value))
