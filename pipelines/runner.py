@@ -25,6 +25,7 @@ from pipelines.partitions import month_end
 from pipelines.plan import load_config
 from pipelines.settings import Settings, project_path
 from pipelines.warehouse import connect, run_sql
+from pipelines.writer_lock import process_alive
 
 DEFAULT_DAGSTER_HOME = "data/dagster_home"
 DAGSTER_YAML = """\
@@ -63,20 +64,10 @@ def release_orphaned_runs(instance: DagsterInstance) -> None:
     for run in instance.get_runs(filters=RunsFilter(
             statuses=[DagsterRunStatus.STARTED, DagsterRunStatus.STARTING])):
         pid = run.tags.get("kefu/pid")
-        if pid is None or _alive(int(pid)):
+        if pid is None or process_alive(int(pid)):
             continue
         instance.report_run_failed(run, f"its process {pid} ended without finishing")
         instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 @dataclass(frozen=True)

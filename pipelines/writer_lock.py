@@ -95,14 +95,14 @@ def holder(lock: Path) -> str | None:
         started = datetime.fromisoformat(since)
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    if not _alive(pid):
+    if not process_alive(pid):
         return None
     when = (f"{started:%H:%M:%S}" if started.date() == datetime.now().date()
             else f"{started:%Y-%m-%d %H:%M:%S}")
     return f"{command} (pid {pid}) has been writing since {when}"
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
