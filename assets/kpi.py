@@ -39,7 +39,7 @@ def agent_monthly_metrics(context: AssetExecutionContext, warehouse: Warehouse,
         with transaction(con):
             write_config_tables(con, config)
             for first in months:
-                require_exports(con, config, first, paths.landing_path)
+                require_exports(con, first, paths.landing_path)
                 # The month is a function of staging alone: its days are re-derived here, so
                 # a refund or status change that landed after a day was run still counts.
                 days = days_in_month(first)
