@@ -81,7 +81,8 @@ class SourceSummary:
 
 
 def run_range(settings: Settings, assets: list, first: str, last: str,
-              instance: DagsterInstance | None = None, reason: str | None = None) -> None:
+              instance: DagsterInstance | None = None,
+              reason: str | None = None) -> ExecuteInProcessResult:
     """Materialize `assets` over partitions first..last as one run; raise with each step's error.
 
     The configuration and the landing root are checked first: a bad plan or roster, or a
@@ -110,6 +111,7 @@ def run_range(settings: Settings, assets: list, first: str, last: str,
     if not result.success:
         raise BackfillFailed(f"run {first}..{last} failed (run {result.run_id}):\n"
                              + "\n".join(failure_messages(result)))
+    return result
 
 
 def backfill_days(settings: Settings, first: date, last: date,

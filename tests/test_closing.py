@@ -407,3 +407,25 @@ def test_whatif_with_the_plan_in_force_is_zero_on_a_month_that_pays_a_restatemen
     assert out.exit_code == 0, out.output
     assert "difference +0.00" in out.output
     assert schema_checksums(shop, "marts") == marts
+
+
+def test_the_dagster_sensor_asks_to_restate_a_closed_month_after_a_daily_run(shop: Settings,
+                                                                             monkeypatch):
+    """The UI path of the test above: after the daily run that loads October's refund export,
+    `restate_closed_months` asks for September with October, naming the refund's order."""
+    from dagster import build_run_status_sensor_context
+
+    from pipelines.jobs import daily_assets
+    from pipelines.schedules import restate_closed_months
+
+    _, order_id, amount, _ = late_refund_candidate(shop)
+    land_refund(shop, order_id, amount)
+    use_env(monkeypatch, shop)
+    with DagsterInstance.ephemeral() as instance:
+        result = run_range(shop, daily_assets, LATE_REFUND_DAY, LATE_REFUND_DAY, instance)
+        [request] = restate_closed_months(build_run_status_sensor_context(
+            sensor_name="restate_closed_months", dagster_event=result.get_run_success_event(),
+            dagster_instance=instance, dagster_run=result.dagster_run))
+    assert (request.tags["dagster/asset_partition_range_start"],
+            request.tags["dagster/asset_partition_range_end"]) == ("2026-09-01", "2026-10-01")
+    assert order_id in request.tags["kefu/reason"]
