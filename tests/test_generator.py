@@ -235,3 +235,14 @@ def test_rejects_impossible_arguments(tmp_path: Path) -> None:
         generate(MONTH, tmp_path, agents=3)
     with pytest.raises(ValueError, match="YYYY-MM"):
         generate("October", tmp_path)
+
+
+def test_the_adjustments_name_employees_of_the_roster_in_a_large_shop(tmp_path):
+    """With 100 agents and more the ids have three digits (E001): the generated adjustments
+    must name them, or the month's payroll stops on them."""
+    generate("2026-10", tmp_path, agents=120, seed=7, scale=0.01)
+    roster = {line.split(",")[0] for line in
+              (tmp_path / "_roster.csv").read_text("utf-8").splitlines()[1:]}
+    adjusted = [line.split(",")[0] for line in (tmp_path / "adjustments" / "2026-10" /
+                                                "qa_points.csv").read_text("utf-8").splitlines()[1:]]
+    assert adjusted == ["E001", "E003", "E002"] and set(adjusted) <= roster

@@ -65,7 +65,8 @@ def generate(month: str, out: Path, agents: int = 12, seed: int = 7, scale: floa
 
     counts["adjustments"] = write_plain_csv(
         out / "adjustments" / cal.label / "qa_points.csv", ADJUSTMENT_HEADER,
-        [list(row) for row in ADJUSTMENTS])
+        [[employees[i].employee_id, kind, amount, reason]
+         for i, kind, amount, reason in ADJUSTMENTS if i < len(employees)])
     write_plain_csv(out / "_roster.csv", ROSTER_HEADER, roster_rows(employees))
 
     manifest = {

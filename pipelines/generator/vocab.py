@@ -99,10 +99,11 @@ REFUND_REASONS = (
     ("协商一致退款", "差价", "卖家"),
 )
 
+# (which employee, counted from 0 in roster order; kind; amount; reason)
 ADJUSTMENTS = (
-    ("E01", "qa_points", "-2", "质检扣分：回复用语不规范，未使用敬语"),
-    ("E03", "qa_points", "1.5", "质检加分：买家来信表扬"),
-    ("E02", "pay", "-200.00", "追回：上月重复发放的绩效奖金"),
+    (0, "qa_points", "-2", "质检扣分：回复用语不规范，未使用敬语"),
+    (2, "qa_points", "1.5", "质检加分：买家来信表扬"),
+    (1, "pay", "-200.00", "追回：上月重复发放的绩效奖金"),
 )
 
 
