@@ -159,6 +159,7 @@ def nightly(
 ) -> None:
     """What the nightly schedule runs: load a day's exports and recompute it and the days before
     it whose attribution window is still open, as one run."""
+    from pipelines.completeness import segments_text
     from pipelines.partitions import shop_today
     from pipelines.runner import nightly as run_nightly
     from pipelines.runner import nightly_days
@@ -166,9 +167,9 @@ def nightly(
     last = date.fromisoformat(day) if day else shop_today() - timedelta(days=1)
     settings = use_settings(writer=ctx)
     ranges = nightly_days(settings, last)
-    late = [f"{a}..{b}" if a != b else str(a) for a, b in ranges[:-1]]
-    if late:
-        console.print(f"files landed late for {', '.join(late)}: loading those days again")
+    if len(ranges) > 1:
+        console.print(f"files landed late for {segments_text(ranges[:-1])}: loading those days "
+                      "again")
     days = sum((b - a).days + 1 for a, b in ranges)
     summary = run_with_progress(days, lambda: run_nightly(settings, last))
     print_ingest_summary(summary, ranges[0][0], last, settings)
@@ -218,10 +219,15 @@ def payroll(
     from pipelines.ingest.loader import LandingZoneError
     from pipelines.plan import ConfigError
     from pipelines.runner import BackfillFailed, payroll_months, rerun_until
+    from pipelines.warehouse import connect
 
     first, _ = month_days(month)
     settings = use_settings(writer=ctx)
-    last = rerun_until(settings, first)
+    con = connect(settings.warehouse)
+    try:
+        last = rerun_until(con, first)
+    finally:
+        con.close()
     if last != first:
         console.print(f"{month} is closed: re-running {month}..{last:%Y-%m} so that {last:%Y-%m}"
                       " pays the differences under the same configuration")

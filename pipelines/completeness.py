@@ -116,7 +116,11 @@ def day_segments(days: list[date]) -> list[tuple[date, date]]:
 
 def day_spans(days: list[date]) -> str:
     """`2026-10-05..2026-10-07, 2026-10-12`: consecutive days as one span."""
-    return ", ".join(str(a) if a == b else f"{a}..{b}" for a, b in day_segments(days))
+    return segments_text(day_segments(days))
+
+
+def segments_text(segments: list[tuple[date, date]]) -> str:
+    return ", ".join(str(a) if a == b else f"{a}..{b}" for a, b in segments)
 
 
 def record_month_status(con: duckdb.DuckDBPyConnection, state: MonthState, run_id: str) -> None:

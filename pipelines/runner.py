@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+import duckdb
 from dagster import (
     DagsterInstance,
     DagsterRunStatus,
@@ -122,21 +123,29 @@ def backfill_days(settings: Settings, first: date, last: date,
     return ingest_summary(settings, first, last)
 
 
+def landing_changes(settings: Settings) -> list[date]:
+    """The days whose landing folders changed since they were loaded
+    (`pipelines.completeness.stale_days`); none while another run writes: the next run finds
+    them."""
+    from pipelines.completeness import stale_days
+    from pipelines.writer_lock import LockTimeout, NoWarehouse, reading
+
+    try:
+        with reading(settings.warehouse, timeout=0) as con:
+            return stale_days(con, settings.landing)
+    except (LockTimeout, NoWarehouse):
+        return []
+
+
 def nightly_days(settings: Settings, day: date) -> list[tuple[date, date]]:
     """The ranges a nightly run for `day` loads and recomputes: `day` and the days before it
     whose attribution window is still open, and every earlier day whose landing folder now
-    holds files that were not loaded for it (a late file, a moved file). While another run
-    writes, the late days wait for the next night."""
-    from pipelines.completeness import day_segments, stale_days
+    holds files that were not loaded for it (a late file, a moved file)."""
+    from pipelines.completeness import day_segments
     from pipelines.schedules import open_window_start
-    from pipelines.writer_lock import LockTimeout, NoWarehouse, reading
 
     first = open_window_start(day, settings.config)
-    try:
-        with reading(settings.warehouse, timeout=0) as con:
-            late = [d for d in stale_days(con, settings.landing) if d < first]
-    except (LockTimeout, NoWarehouse):
-        late = []
+    late = [d for d in landing_changes(settings) if d < first]
     window = [first + timedelta(days=i) for i in range((day - first).days + 1)]
     return day_segments([*late, *window])
 
@@ -157,23 +166,26 @@ def late_restatements(settings: Settings, ranges: list[tuple[date, date]]
     """(closed month, last month to re-run with it, reason) for each closed month that what the
     export days of `ranges` brought changes (`sql/marts/late_facts.sql`), the reason naming
     those facts. Nothing while another run writes: the next run finds them again."""
+    from pipelines.completeness import segments_text
     from pipelines.writer_lock import LockTimeout, NoWarehouse, reading
 
-    facts: dict[date, list[str]] = {}
+    restatements = []
     try:
         with reading(settings.warehouse, timeout=0) as con:
+            facts: dict[date, list[str]] = {}
             for first, last in ranges:
                 run_sql(con, "marts/late_facts.sql", day_from=first, day_to=last)
                 for month, detail in con.execute("SELECT month, detail FROM late_facts "
                                                  "ORDER BY month, kind, fact").fetchall():
                     facts.setdefault(month, []).append(detail)
+            for month, details in facts.items():
+                shown = "; ".join(details[:5]) + (f"; and {len(details) - 5} more"
+                                                  if len(details) > 5 else "")
+                restatements.append((month, rerun_until(con, month),
+                                     f"late data loaded for {segments_text(ranges)}: {shown}"))
     except (LockTimeout, NoWarehouse):
         return []
-    loaded = ", ".join(f"{a}..{b}" if a != b else str(a) for a, b in ranges)
-    return [(month, rerun_until(settings, month),
-             f"late data loaded for {loaded}: " + "; ".join(details[:5])
-             + (f"; and {len(details) - 5} more" if len(details) > 5 else ""))
-            for month, details in facts.items()]
+    return restatements
 
 
 def restate_late_facts(settings: Settings, ranges: list[tuple[date, date]],
@@ -187,18 +199,14 @@ def restate_late_facts(settings: Settings, ranges: list[tuple[date, date]],
     return [month for month, _, _ in restated]
 
 
-def rerun_until(settings: Settings, month: date) -> date:
+def rerun_until(con: duckdb.DuckDBPyConnection, month: date) -> date:
     """The last month a re-run of `month` covers: for a closed month, the first open month
     after it (which pays its restatement) if that month's payroll is computed and the month is
     over; else `month` itself."""
     from pipelines.closing import paying_months
     from pipelines.partitions import monthly_partitions
 
-    con = connect(settings.warehouse)
-    try:
-        last = max(paying_months(con, [month]), default=month)
-    finally:
-        con.close()
+    last = max(paying_months(con, [month]), default=month)
     last_complete = date.fromisoformat(monthly_partitions.get_last_partition_key())
     return last if last <= last_complete else month
 
@@ -207,14 +215,10 @@ def payroll_months(settings: Settings, first: date, last: date,
                    instance: DagsterInstance | None = None, reason: str | None = None) -> None:
     """Metrics, KPI, payroll and publish for the months first..last (first days) as one run,
     after loading again the days of those months whose landing folders changed since."""
-    from pipelines.completeness import day_segments, stale_days
+    from pipelines.completeness import day_segments
 
-    con = connect(settings.warehouse)
-    try:
-        late = [d for d in stale_days(con, settings.landing) if first <= d <= month_end(last)]
-    finally:
-        con.close()
-    ranges = day_segments(late)
+    ranges = day_segments([d for d in landing_changes(settings)
+                           if first <= d <= month_end(last)])
     for a, b in ranges:
         run_range(settings, daily_assets, a.isoformat(), b.isoformat(), instance, reason)
     run_range(settings, monthly_assets, first.isoformat(), last.isoformat(), instance, reason)
