@@ -1,25 +1,48 @@
 """Ingest: each source's daily landing folder -> `raw.<source>`, `raw.rejected_rows`,
 `raw.ingest_files` (see `pipelines/ingest/loader.py`). One asset per source, daily-partitioned in
-shop-local time, backfilled as a single run over any range of days."""
+shop-local time, all four loaded by one step (`assets.factory.warehouse_layer`) and backfilled as
+a single run over any range of days."""
 
+from collections.abc import Iterator
 
 from dagster import (
     AssetCheckResult,
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetExecutionContext,
-    AssetsDefinition,
     MaterializeResult,
     MetadataValue,
 )
 
-from assets.factory import suite_checks, table_key, warehouse_asset
-from pipelines import progress
+from assets.factory import TableSpec, suite_checks, table_key, warehouse_layer
+from pipelines import progress, quality
 from pipelines.ingest.loader import DayLoad, check_landing_root, load_day
+from pipelines.ingest.readers import IngestError
 from pipelines.ingest.sources import SOURCES
 from pipelines.partitions import daily_partitions, days_in
 from pipelines.plan import load_config
 from pipelines.resources import KefuPaths, Warehouse
+
+
+def _checked(source: str) -> tuple[str, ...]:
+    return (f"raw.{source}", "raw.ingest_files", "raw.rejected_rows")
+
+
+RAW_TABLES = [
+    TableSpec(
+        f"raw/{source}",
+        description=(
+            f"Raw {source} rows, one per row of the day's `<landing>/{source}/<day>/` files, "
+            "with source file, line and load run. Grain: export row. Checks: "
+            f"`sql/ingest/check_{source}.sql`."),
+        checked=_checked(source),
+        extra_checks=(AssetCheckSpec(
+            "export_present", asset=table_key(f"raw/{source}"),
+            description=f"Every day of the run had at least one {source} export file.",
+        ),),
+    )
+    for source in SOURCES
+]
 
 
 def _day_table(loads: list[DayLoad]) -> str:
@@ -30,65 +53,73 @@ def _day_table(loads: list[DayLoad]) -> str:
     return "\n".join(lines)
 
 
-def build_raw_asset(source: str) -> AssetsDefinition:
+@warehouse_layer("ingest", group="ingest", partitions=daily_partitions, tables=RAW_TABLES)
+def raw_sources(context: AssetExecutionContext, warehouse: Warehouse,
+                paths: KefuPaths) -> Iterator[MaterializeResult]:
+    quality.warm_up()  # GX imports while the files load
+    load_config(paths.config_path)  # a bad plan or roster stops the run before any write
+    check_landing_root(paths.landing_path)  # so does a landing root that is not one
+    days = days_in(context.partition_time_window)
+    failures: list[IngestError] = []
+    with warehouse.connect() as con:
+        for source in SOURCES:
+            # A file that cannot be read fails its source from that day on; the other sources
+            # still load, as they would in steps of their own.
+            loads = []
+            try:
+                for day in days:
+                    loads.append(load_day(con, paths.landing_path, source, day,
+                                          context.run_id))
+                    progress.report(f"raw.{source}", day.isoformat())
+            except IngestError as failure:
+                failures.append(failure)
+                continue
+            key = table_key(f"raw/{source}")
+            checks = suite_checks(con, _checked(source), days[0], days[-1], context.run_id,
+                                  source, key)
+            yield _materialization(context, source, loads, checks)
+    if len(failures) == 1:
+        raise failures[0]
+    if failures:
+        raise SourcesFailed("\n".join(str(failure) for failure in failures))
+
+
+class SourcesFailed(Exception):
+    """Files of several sources could not be read: each line names one."""
+
+
+def _materialization(context: AssetExecutionContext, source: str, loads: list[DayLoad],
+                     checks: list[AssetCheckResult]) -> MaterializeResult:
     key = table_key(f"raw/{source}")
-    checked = (f"raw.{source}", "raw.ingest_files", "raw.rejected_rows")
-
-    @warehouse_asset(
-        f"raw/{source}",
-        group="ingest",
-        partitions=daily_partitions,
-        checked=checked,
-        extra_checks=(AssetCheckSpec(
-            "export_present", asset=key,
-            description=f"Every day of the run had at least one {source} export file.",
-        ),),
-        description=(
-            f"Raw {source} rows, one per row of the day's `<landing>/{source}/<day>/` files, with "
-            "source file, line and load run. Grain: export row. Checks: "
-            f"`sql/ingest/check_{source}.sql`."
-        ),
+    missing = [d.day.isoformat() for d in loads if d.missing]
+    if missing:
+        context.log.warning(f"no {source} export for {', '.join(missing)}: rows already "
+                            "loaded for those days are kept")
+    # days outside the run whose raw rows changed: a file moved out of them into a day of
+    # this run, or a copy in an earlier folder taking over; their derived rows need a re-run
+    changed = sorted({d.isoformat() for load in loads for d in load.days_changed}
+                     - {load.day.isoformat() for load in loads})
+    if changed:
+        context.log.warning(f"raw.{source} rows of {', '.join(changed)} changed: files moved "
+                            "between day folders")
+    return MaterializeResult(
+        asset_key=key,
+        metadata={
+            "files_read": sum(d.files_read for d in loads),
+            "files_duplicate": sum(d.files_duplicate for d in loads),
+            "rows_loaded": sum(d.rows_loaded for d in loads),
+            "rows_rejected": sum(d.rows_rejected for d in loads),
+            "days": MetadataValue.md(_day_table(loads)),
+            "other_days_changed": MetadataValue.json(changed),
+        },
+        check_results=[*checks, AssetCheckResult(
+            asset_key=key,
+            check_name="export_present",
+            passed=not missing,
+            severity=AssetCheckSeverity.WARN,
+            metadata={"days_without_export": MetadataValue.json(missing)},
+        )],
     )
-    def raw_source(context: AssetExecutionContext, warehouse: Warehouse,
-                   paths: KefuPaths) -> MaterializeResult:
-        load_config(paths.config_path)  # a bad plan or roster stops the run before any write
-        check_landing_root(paths.landing_path)  # so does a landing root that is not one
-        loads = []
-        with warehouse.connect() as con:
-            for day in days_in(context.partition_time_window):
-                loads.append(load_day(con, paths.landing_path, source, day, context.run_id))
-                progress.report(f"raw.{source}", day.isoformat())
-            checks = suite_checks(con, checked, loads[0].day, loads[-1].day, context.run_id,
-                                  source)
-        missing = [d.day.isoformat() for d in loads if d.missing]
-        if missing:
-            context.log.warning(f"no {source} export for {', '.join(missing)}: rows already "
-                                "loaded for those days are kept")
-        # days outside the run whose raw rows changed: a file moved out of them into a day of
-        # this run, or a copy in an earlier folder taking over; their derived rows need a re-run
-        changed = sorted({d.isoformat() for load in loads for d in load.days_changed}
-                         - {load.day.isoformat() for load in loads})
-        if changed:
-            context.log.warning(f"raw.{source} rows of {', '.join(changed)} changed: files moved "
-                                "between day folders")
-        return MaterializeResult(
-            metadata={
-                "files_read": sum(d.files_read for d in loads),
-                "files_duplicate": sum(d.files_duplicate for d in loads),
-                "rows_loaded": sum(d.rows_loaded for d in loads),
-                "rows_rejected": sum(d.rows_rejected for d in loads),
-                "days": MetadataValue.md(_day_table(loads)),
-                "other_days_changed": MetadataValue.json(changed),
-            },
-            check_results=[*checks, AssetCheckResult(
-                check_name="export_present",
-                passed=not missing,
-                severity=AssetCheckSeverity.WARN,
-                metadata={"days_without_export": MetadataValue.json(missing)},
-            )],
-        )
-
-    return raw_source
 
 
-raw_assets = [build_raw_asset(source) for source in SOURCES]
+raw_assets = [raw_sources]

@@ -1,14 +1,15 @@
 """Metrics: waits, order attribution and the daily marts, each one SQL file run per shop day
-(daily partitions, single-run backfills). Each month's days use the plan version in force on
-that month's first day, and the version is written on every row."""
+(daily partitions, single-run backfills), all written by one step. Each month's days use the
+plan version in force on that month's first day, and the version is written on every row."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 from duckdb import DuckDBPyConnection
 
-from assets.factory import suite_checks, warehouse_asset
+from assets.factory import TableSpec, suite_checks, table_key, warehouse_layer
 from pipelines import progress
 from pipelines.config_tables import (
     first_of_month,
@@ -65,32 +66,31 @@ def derive_days(con: DuckDBPyConnection, config: Config, t: DailyTransform,
     return versions
 
 
-def build_daily_asset(t: DailyTransform) -> AssetsDefinition:
-    @warehouse_asset(
-        f"{t.schema}/{t.table}", deps=t.deps, group="metrics", partitions=daily_partitions,
-        checked=(f"{t.schema}.{t.table}",),
-        description=f"`{t.schema}.{t.table}`, grain: {t.grain}. Transform: `sql/{t.sql}`.",
-    )
-    def daily_table(context: AssetExecutionContext, warehouse: Warehouse,
-                    paths: KefuPaths) -> MaterializeResult:
-        config = load_config(paths.config_path)
-        days = days_in(context.partition_time_window)
-        with warehouse.connect() as con:
-            with transaction(con):
-                write_config_tables(con, config)
-                versions = derive_days(con, config, t, days)
+@warehouse_layer("metrics", group="metrics", partitions=daily_partitions, tables=[
+    TableSpec(f"{t.schema}/{t.table}", deps=t.deps, checked=(f"{t.schema}.{t.table}",),
+              description=f"`{t.schema}.{t.table}`, grain: {t.grain}. Transform: `sql/{t.sql}`.")
+    for t in TRANSFORMS
+])
+def daily_metrics(context: AssetExecutionContext, warehouse: Warehouse,
+                  paths: KefuPaths) -> Iterator[MaterializeResult]:
+    config = load_config(paths.config_path)
+    days = days_in(context.partition_time_window)
+    with warehouse.connect() as con:
+        with transaction(con):
+            write_config_tables(con, config)
+            versions = {t.table: derive_days(con, config, t, days) for t in TRANSFORMS}
+        for t in TRANSFORMS:
+            key = table_key(f"{t.schema}/{t.table}")
             metadata = range_metadata(con, f"{t.schema}.{t.table}", t.day_column, days[0],
                                       days[-1])
             checks = suite_checks(con, (f"{t.schema}.{t.table}",), days[0], days[-1],
-                                  context.run_id)
-        progress.report(f"{t.schema}.{t.table}", f"{days[0]}..{days[-1]}")
-        return MaterializeResult(check_results=checks, metadata={
-            "rows": metadata["rows"],
-            "plan_versions": ", ".join(dict.fromkeys(versions)),
-            "preview": MetadataValue.md(metadata["preview"]),
-        })
-
-    return daily_table
+                                  context.run_id, key=key)
+            progress.report(f"{t.schema}.{t.table}", f"{days[0]}..{days[-1]}")
+            yield MaterializeResult(asset_key=key, check_results=checks, metadata={
+                "rows": metadata["rows"],
+                "plan_versions": ", ".join(dict.fromkeys(versions[t.table])),
+                "preview": MetadataValue.md(metadata["preview"]),
+            })
 
 
-metric_assets = [build_daily_asset(t) for t in TRANSFORMS]
+metric_assets = [daily_metrics]

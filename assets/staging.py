@@ -1,9 +1,11 @@
 """Staging: typed, de-duplicated canonical rows (`sql/staging/<table>.sql`), daily-partitioned
-like the raw layer they read."""
+like the raw layer they read; the four tables are written by one step."""
 
-from dagster import AssetExecutionContext, AssetsDefinition, MaterializeResult, MetadataValue
+from collections.abc import Iterator
 
-from assets.factory import suite_checks, warehouse_asset
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
+
+from assets.factory import TableSpec, suite_checks, table_key, warehouse_layer
 from pipelines import progress
 from pipelines.partitions import daily_partitions, days_in
 from pipelines.resources import Warehouse
@@ -19,27 +21,27 @@ STAGING_TABLES = {
 }
 
 
-def build_staging_asset(table: str) -> AssetsDefinition:
-    source, day_column, grain = STAGING_TABLES[table]
-
-    @warehouse_asset(
-        f"staging/{table}", deps=(f"raw/{source}",), group="staging",
-        partitions=daily_partitions, checked=(f"staging.{table}",),
-        description=(f"`staging.{table}`, grain: {grain}. Typed canonical {source} fields, "
-                     f"de-duplicated. Transform: `sql/staging/{table}.sql`."),
-    )
-    def staging_table(context: AssetExecutionContext, warehouse: Warehouse) -> MaterializeResult:
-        days = days_in(context.partition_time_window)
-        with warehouse.connect() as con:
-            with transaction(con):
+@warehouse_layer("staging", group="staging", partitions=daily_partitions, tables=[
+    TableSpec(f"staging/{table}", deps=(f"raw/{source}",), checked=(f"staging.{table}",),
+              description=(f"`staging.{table}`, grain: {grain}. Typed canonical {source} "
+                           f"fields, de-duplicated. Transform: `sql/staging/{table}.sql`."))
+    for table, (source, _, grain) in STAGING_TABLES.items()
+])
+def staging_tables(context: AssetExecutionContext,
+                   warehouse: Warehouse) -> Iterator[MaterializeResult]:
+    days = days_in(context.partition_time_window)
+    with warehouse.connect() as con:
+        with transaction(con):
+            for table in STAGING_TABLES:
                 run_sql(con, f"staging/{table}.sql", day_from=days[0], day_to=days[-1])
+        for table, (_, day_column, _) in STAGING_TABLES.items():
+            key = table_key(f"staging/{table}")
             metadata = range_metadata(con, f"staging.{table}", day_column, days[0], days[-1])
-            checks = suite_checks(con, (f"staging.{table}",), days[0], days[-1], context.run_id)
-        progress.report(f"staging.{table}", f"{days[0]}..{days[-1]}")
-        return MaterializeResult(check_results=checks, metadata={
-            "rows": metadata["rows"], "preview": MetadataValue.md(metadata["preview"])})
+            checks = suite_checks(con, (f"staging.{table}",), days[0], days[-1],
+                                  context.run_id, key=key)
+            progress.report(f"staging.{table}", f"{days[0]}..{days[-1]}")
+            yield MaterializeResult(asset_key=key, check_results=checks, metadata={
+                "rows": metadata["rows"], "preview": MetadataValue.md(metadata["preview"])})
 
-    return staging_table
 
-
-staging_assets = [build_staging_asset(table) for table in STAGING_TABLES]
+staging_assets = [staging_tables]

@@ -90,7 +90,10 @@ def floor(landing: Path) -> None:
 
 def stage(name: str) -> None:
     warnings.filterwarnings("ignore", message=".*is currently in beta")  # as the CLI does
-    from pipelines.definitions import daily_assets, monthly_assets
+    from assets.ingest import raw_assets
+    from assets.metrics import metric_assets
+    from assets.staging import staging_assets
+    from pipelines.definitions import monthly_assets
     from pipelines.runner import run_range
     from pipelines.settings import Settings
 
@@ -99,14 +102,8 @@ def stage(name: str) -> None:
     if name == "monthly":
         run_range(settings, monthly_assets, first, first)
         return
-    derived = {"chat_waits", "order_attribution"}
-
-    def stage_of(key: list[str]) -> str:
-        if key[0] == "raw":
-            return "ingest"
-        return "staging" if key[0] == "staging" and key[1] not in derived else "metrics"
-
-    run_range(settings, [a for a in daily_assets if stage_of(a.key.path) == name], first, last)
+    layers = {"ingest": raw_assets, "staging": staging_assets, "metrics": metric_assets}
+    run_range(settings, layers[name], first, last)
 
 
 def main() -> None:

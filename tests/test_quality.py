@@ -18,7 +18,7 @@ FIRST, LAST = date(2026, 10, 1), date(2026, 10, 31)
 FAULTS = {
     "duplicate order id": (
         "INSERT INTO staging.orders SELECT * FROM staging.orders ORDER BY order_id LIMIT 1",
-        "staging.orders", "expect_column_values_to_be_unique(order_id)"),
+        "staging.orders.keys", "expect_column_values_to_be_unique(order_id)"),
     "negative amount": (
         "UPDATE staging.orders SET amount = -59 WHERE order_id = "
         "(SELECT min(order_id) FROM staging.orders)",
