@@ -38,6 +38,22 @@ concurrency:
     max_concurrent_runs: 1
 telemetry:
   enabled: false
+# The stock SQLite storages, but the event log keeps its engines (pipelines/event_storage.py).
+run_storage:
+  module: dagster._core.storage.runs
+  class: SqliteRunStorage
+  config:
+    base_dir: {home}/history
+event_log_storage:
+  module: pipelines.event_storage
+  class: PooledSqliteEventLogStorage
+  config:
+    base_dir: {home}/history/runs
+schedule_storage:
+  module: dagster._core.storage.schedules
+  class: SqliteScheduleStorage
+  config:
+    base_dir: {home}/schedules
 """
 
 
@@ -53,7 +69,7 @@ def dagster_instance() -> DagsterInstance:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text(DAGSTER_YAML, encoding="utf-8")
+        config.write_text(DAGSTER_YAML.format(home=home.as_posix()), encoding="utf-8")
     return DagsterInstance.get()
 
 
