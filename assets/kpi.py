@@ -8,8 +8,8 @@ import pyarrow as pa
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 
 from assets.factory import month_checks, warehouse_asset
-from assets.metrics import TRANSFORMS, derive_days
-from pipelines import progress
+from assets.metrics import TRANSFORMS, days_current, derive_days
+from pipelines import derivations, progress
 from pipelines.completeness import require_exports
 from pipelines.config_tables import write_config_tables
 from pipelines.month_inputs import month_adjustments, qa_points_by_employee
@@ -35,16 +35,21 @@ def agent_monthly_metrics(context: AssetExecutionContext, warehouse: Warehouse,
                           paths: KefuPaths) -> MaterializeResult:
     config = load_config(paths.config_path)
     months = months_in(context.partition_time_window)
+    rederived: list[str] = []
     with warehouse.connect() as con:
         with transaction(con):
             write_config_tables(con, config)
             for first in months:
                 require_exports(con, first, paths.landing_path)
                 # The month is a function of staging alone: its days are re-derived here, so
-                # a refund or status change that landed after a day was run still counts.
+                # a refund or status change that landed after a day was run still counts
+                # (unless nothing they are computed from has changed since they were).
                 days = days_in_month(first)
-                for transform in TRANSFORMS:
-                    derive_days(con, config, transform, days)
+                inputs = derivations.inputs_print(con)
+                if not days_current(con, config, days, inputs):
+                    rederived.append(f"{first:%Y-%m}")
+                    for transform in TRANSFORMS:
+                        derive_days(con, config, transform, days, inputs, context.run_id)
                 version = config.plan.version_for(first)
                 run_sql(con, "marts/agent_monthly_metrics.sql", month_first=first,
                         month_last=month_end(first), plan_version=version.id,
@@ -56,7 +61,8 @@ def agent_monthly_metrics(context: AssetExecutionContext, warehouse: Warehouse,
             "WHERE month = ?", [first]).fetchall()[0][0] for first in months)
         checks = month_checks(con, ("marts.agent_monthly_metrics",), months, context.run_id)
     progress.report("marts.agent_monthly_metrics", ", ".join(m.isoformat()[:7] for m in months))
-    return MaterializeResult(check_results=checks, metadata={"rows": rows})
+    return MaterializeResult(check_results=checks, metadata={
+        "rows": rows, "days_rederived_for": ", ".join(rederived) or "none: all current"})
 
 
 @warehouse_asset(

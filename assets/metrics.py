@@ -10,7 +10,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 from duckdb import DuckDBPyConnection
 
 from assets.factory import TableSpec, suite_checks, table_key, warehouse_layer
-from pipelines import progress
+from pipelines import derivations, progress
 from pipelines.config_tables import (
     first_of_month,
     month_segments,
@@ -50,20 +50,39 @@ TRANSFORMS = (
 )
 
 
-def derive_days(con: DuckDBPyConnection, config: Config, t: DailyTransform,
-                days: list[date]) -> list[str]:
+def derive_days(con: DuckDBPyConnection, config: Config, t: DailyTransform, days: list[date],
+                inputs: str, run_id: str) -> list[str]:
     """Re-derive `t` for `days` from staging, each month's days under the plan version in force
-    on its first day; the versions used, in order. The daily assets run it for their days, the
-    monthly metrics for every day of the month, so late refunds, status changes and late files
-    reach the month whatever order the days were run in."""
+    on its first day, recording what they were derived from (`inputs`: the fingerprint of
+    staging and config, `pipelines.derivations.inputs_print`); the versions used, in order. The
+    daily assets run it for their days, the monthly metrics for every day of the month, so late
+    refunds, status changes and late files reach the month whatever order the days ran in."""
     versions = []
+    for first, end, version, params in _segments(config, t, days):
+        versions.append(version)
+        run_sql(con, t.sql, day_from=first, day_to=end, **params)
+        derivations.record(con, f"{t.schema}.{t.table}", first, end,
+                           derivations.derivation_print(inputs, t.sql, params), run_id)
+    return versions
+
+
+def days_current(con: DuckDBPyConnection, config: Config, days: list[date],
+                 inputs: str) -> bool:
+    """Every transform's rows of `days` were derived from inputs as they are now: deriving them
+    again would give the same rows."""
+    return all(
+        derivations.is_current(con, f"{t.schema}.{t.table}", first, end,
+                               derivations.derivation_print(inputs, t.sql, params))
+        for t in TRANSFORMS for first, end, _, params in _segments(config, t, days))
+
+
+def _segments(config: Config, t: DailyTransform,
+              days: list[date]) -> Iterator[tuple[date, date, str, dict]]:
     for first, last in month_segments(days):
         version = config.plan.version_for(first_of_month(first))
-        versions.append(version.id)
         params = sql_parameters(version)
         end = last + timedelta(days=params["window_days"] if t.lookahead_window else 0)
-        run_sql(con, t.sql, day_from=first, day_to=end, **params)
-    return versions
+        yield first, end, version.id, params
 
 
 @warehouse_layer("metrics", group="metrics", partitions=daily_partitions, tables=[
@@ -78,7 +97,9 @@ def daily_metrics(context: AssetExecutionContext, warehouse: Warehouse,
     with warehouse.connect() as con:
         with transaction(con):
             write_config_tables(con, config)
-            versions = {t.table: derive_days(con, config, t, days) for t in TRANSFORMS}
+            inputs = derivations.inputs_print(con)
+            versions = {t.table: derive_days(con, config, t, days, inputs, context.run_id)
+                        for t in TRANSFORMS}
         for t in TRANSFORMS:
             key = table_key(f"{t.schema}/{t.table}")
             metadata = range_metadata(con, f"{t.schema}.{t.table}", t.day_column, days[0],
