@@ -8,7 +8,7 @@ import pyarrow as pa
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 
 from assets.factory import month_checks, warehouse_asset
-from assets.metrics import TRANSFORMS, days_current, derive_days
+from assets.metrics import days_current, derive_days
 from pipelines import derivations, progress
 from pipelines.completeness import require_exports
 from pipelines.config_tables import write_config_tables
@@ -48,8 +48,7 @@ def agent_monthly_metrics(context: AssetExecutionContext, warehouse: Warehouse,
                 inputs = derivations.inputs_print(con)
                 if not days_current(con, config, days, inputs):
                     rederived.append(f"{first:%Y-%m}")
-                    for transform in TRANSFORMS:
-                        derive_days(con, config, transform, days, inputs, context.run_id)
+                    derive_days(con, config, days, inputs, context.run_id)
                 version = config.plan.version_for(first)
                 run_sql(con, "marts/agent_monthly_metrics.sql", month_first=first,
                         month_last=month_end(first), plan_version=version.id,

@@ -50,19 +50,28 @@ TRANSFORMS = (
 )
 
 
-def derive_days(con: DuckDBPyConnection, config: Config, t: DailyTransform, days: list[date],
-                inputs: str, run_id: str) -> list[str]:
-    """Re-derive `t` for `days` from staging, each month's days under the plan version in force
-    on its first day, recording what they were derived from (`inputs`: the fingerprint of
-    staging and config, `pipelines.derivations.inputs_print`); the versions used, in order. The
-    daily assets run it for their days, the monthly metrics for every day of the month, so late
-    refunds, status changes and late files reach the month whatever order the days ran in."""
-    versions = []
-    for first, end, version, params in _segments(config, t, days):
-        versions.append(version)
-        run_sql(con, t.sql, day_from=first, day_to=end, **params)
-        derivations.record(con, f"{t.schema}.{t.table}", first, end,
-                           derivations.derivation_print(inputs, t.sql, params), run_id)
+# What the transforms reading the day's messages share: the messages once (a temporary table).
+DAY_MESSAGES = "intermediate/day_messages.sql"
+
+
+def derive_days(con: DuckDBPyConnection, config: Config, days: list[date], inputs: str,
+                run_id: str) -> dict[str, list[str]]:
+    """Re-derive every transform for `days` from staging, each month's days under the plan
+    version in force on its first day, recording what they were derived from (`inputs`: the
+    fingerprint of staging and config, `pipelines.derivations.inputs_print`); per table, the
+    versions used. The daily metrics run it for their days, the monthly metrics for every day
+    of the month, so late refunds, status changes and late files reach the month whatever order
+    the days ran in."""
+    versions: dict[str, list[str]] = {f"{t.schema}.{t.table}": [] for t in TRANSFORMS}
+    for first, last in month_segments(days):
+        version = config.plan.version_for(first_of_month(first))
+        params = sql_parameters(version)
+        run_sql(con, DAY_MESSAGES, day_from=first, day_to=last)
+        for t, end in _spans(params, last):
+            run_sql(con, t.sql, day_from=first, day_to=end, **params)
+            derivations.record(con, f"{t.schema}.{t.table}", first, end,
+                               _derivation_print(inputs, t, params), run_id)
+            versions[f"{t.schema}.{t.table}"].append(version.id)
     return versions
 
 
@@ -70,19 +79,24 @@ def days_current(con: DuckDBPyConnection, config: Config, days: list[date],
                  inputs: str) -> bool:
     """Every transform's rows of `days` were derived from inputs as they are now: deriving them
     again would give the same rows."""
-    return all(
-        derivations.is_current(con, f"{t.schema}.{t.table}", first, end,
-                               derivations.derivation_print(inputs, t.sql, params))
-        for t in TRANSFORMS for first, end, _, params in _segments(config, t, days))
-
-
-def _segments(config: Config, t: DailyTransform,
-              days: list[date]) -> Iterator[tuple[date, date, str, dict]]:
     for first, last in month_segments(days):
-        version = config.plan.version_for(first_of_month(first))
-        params = sql_parameters(version)
-        end = last + timedelta(days=params["window_days"] if t.lookahead_window else 0)
-        yield first, end, version.id, params
+        params = sql_parameters(config.plan.version_for(first_of_month(first)))
+        for t, end in _spans(params, last):
+            if not derivations.is_current(con, f"{t.schema}.{t.table}", first, end,
+                                          _derivation_print(inputs, t, params)):
+                return False
+    return True
+
+
+def _spans(params: dict, last: date) -> Iterator[tuple[DailyTransform, date]]:
+    """Each transform with the last day it derives for a segment ending `last`: attribution
+    also re-derives the window's days after it, whose orders a reply of the segment may win."""
+    for t in TRANSFORMS:
+        yield t, last + timedelta(days=params["window_days"] if t.lookahead_window else 0)
+
+
+def _derivation_print(inputs: str, t: DailyTransform, params: dict) -> str:
+    return derivations.derivation_print(inputs, (DAY_MESSAGES, t.sql), params)
 
 
 @warehouse_layer("metrics", group="metrics", partitions=daily_partitions, tables=[
@@ -97,9 +111,8 @@ def daily_metrics(context: AssetExecutionContext, warehouse: Warehouse,
     with warehouse.connect() as con:
         with transaction(con):
             write_config_tables(con, config)
-            inputs = derivations.inputs_print(con)
-            versions = {t.table: derive_days(con, config, t, days, inputs, context.run_id)
-                        for t in TRANSFORMS}
+            versions = derive_days(con, config, days, derivations.inputs_print(con),
+                                   context.run_id)
         for t in TRANSFORMS:
             key = table_key(f"{t.schema}/{t.table}")
             metadata = range_metadata(con, f"{t.schema}.{t.table}", t.day_column, days[0],
@@ -109,7 +122,7 @@ def daily_metrics(context: AssetExecutionContext, warehouse: Warehouse,
             progress.report(f"{t.schema}.{t.table}", f"{days[0]}..{days[-1]}")
             yield MaterializeResult(asset_key=key, check_results=checks, metadata={
                 "rows": metadata["rows"],
-                "plan_versions": ", ".join(dict.fromkeys(versions[t.table])),
+                "plan_versions": ", ".join(dict.fromkeys(versions[f"{t.schema}.{t.table}"])),
                 "preview": MetadataValue.md(metadata["preview"]),
             })
 

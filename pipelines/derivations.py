@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import duckdb
@@ -31,10 +31,10 @@ def inputs_print(con: duckdb.DuckDBPyConnection) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def derivation_print(inputs: str, sql: str, params: dict[str, Any]) -> str:
-    """What one transform's days were derived from: inputs, SQL text and parameters."""
-    text = (SQL_DIR / sql).read_text(encoding="utf-8")
-    return hashlib.sha256(json.dumps([inputs, text, params], default=str,
+def derivation_print(inputs: str, sql: tuple[str, ...], params: dict[str, Any]) -> str:
+    """What one transform's days were derived from: inputs, SQL texts and parameters."""
+    texts = [(SQL_DIR / name).read_text(encoding="utf-8") for name in sql]
+    return hashlib.sha256(json.dumps([inputs, texts, params], default=str,
                                      sort_keys=True).encode()).hexdigest()
 
 
@@ -57,6 +57,3 @@ def is_current(con: duckdb.DuckDBPyConnection, transform: str, first: date, last
         [transform, first, last, fingerprint]).fetchall()[0][0]
     return matching == days
 
-
-def window_end(last: date, params: dict[str, Any], lookahead: bool) -> date:
-    return last + timedelta(days=params["window_days"] if lookahead else 0)

@@ -9,6 +9,11 @@
 --   * a wait counts towards the response metrics only if it starts inside service hours
 --     [$service_start, $service_end);
 --   * messages of one second are ordered buyer, auto, agent, system: a same-second reply answers.
+
+-- Two passes over the messages, both in conversation order: the gap before each message, then,
+-- in one window, the session it is in and the human replies before it in the conversation.
+-- Messages with the same (session, replies before) are one wait: the buyer messages after a
+-- reply, up to and including the next reply.
 DELETE FROM staging.chat_waits WHERE day BETWEEN $day_from AND $day_to;
 
 INSERT INTO staging.chat_waits
@@ -16,8 +21,9 @@ WITH messages AS (
     SELECT
         CAST(sent_at AS DATE) AS day, agent, buyer, sender, sent_at, message_key,
         CASE sender WHEN 'buyer' THEN 0 WHEN 'auto' THEN 1 WHEN 'agent' THEN 2 ELSE 3 END
-            AS sender_rank
-    FROM kefu_messages($day_from, $day_to)
+            AS sender_rank,
+        CASE WHEN sender = 'agent' THEN 1 ELSE 0 END AS is_reply
+    FROM day_messages
 ),
 gaps AS (
     SELECT *,
@@ -28,32 +34,32 @@ gaps AS (
     WINDOW conversation AS (PARTITION BY day, agent, buyer
                             ORDER BY sent_at, sender_rank, message_key)
 ),
-sessions AS (
+counted AS (
     SELECT *,
-        sum(starts_session) OVER (PARTITION BY day, agent, buyer
-                                  ORDER BY sent_at, sender_rank, message_key
-                                  ROWS UNBOUNDED PRECEDING) AS session_no
+        sum(starts_session) OVER conversation AS session_no,
+        sum(is_reply) OVER conversation - is_reply AS replies_before
     FROM gaps
+    WINDOW conversation AS (PARTITION BY day, agent, buyer
+                            ORDER BY sent_at, sender_rank, message_key
+                            ROWS UNBOUNDED PRECEDING)
 ),
-replies_counted AS (
-    SELECT *,
-        coalesce(sum(CASE WHEN sender = 'agent' THEN 1 ELSE 0 END) OVER (
-            PARTITION BY day, agent, buyer, session_no
-            ORDER BY sent_at, sender_rank, message_key
-            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS replies_before
-    FROM sessions
-),
-waits AS (
-    -- The human reply that closes wait n is the session's (n+1)-th agent message: the one
-    -- with exactly n agent messages before it.
+grouped AS (
+    -- The human reply that closes a wait is the first agent message of its group.
     SELECT
-        day, agent, buyer, session_no, replies_before AS wait_no,
+        day, agent, buyer, session_no, replies_before,
         min(sent_at) FILTER (WHERE sender = 'buyer') AS wait_start,
         min(sent_at) FILTER (WHERE sender = 'agent') AS answered_at,
         count(*) FILTER (WHERE sender = 'buyer') AS buyer_messages
-    FROM replies_counted
+    FROM counted
     GROUP BY ALL
-    HAVING count(*) FILTER (WHERE sender = 'buyer') > 0
+),
+waits AS (
+    -- wait n of a session has n human replies of the session before it
+    SELECT *,
+        replies_before - min(replies_before) OVER (PARTITION BY day, agent, buyer, session_no)
+            AS wait_no
+    FROM grouped
+    QUALIFY buyer_messages > 0
 )
 SELECT
     day, agent, buyer, session_no, wait_no, wait_start, answered_at,

@@ -41,7 +41,7 @@ employees AS (
 ),
 messages AS (
     SELECT h.day, h.employee_id, m.buyer, m.sender, m.sent_at
-    FROM kefu_messages($day_from, $day_to) AS m
+    FROM day_messages AS m
     JOIN held AS h ON h.account = m.agent AND h.day = CAST(m.sent_at AS DATE)
 ),
 buyers AS (

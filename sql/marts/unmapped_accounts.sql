@@ -5,7 +5,7 @@ DELETE FROM marts.unmapped_accounts WHERE day BETWEEN $day_from AND $day_to;
 INSERT INTO marts.unmapped_accounts
 SELECT CAST(m.sent_at AS DATE) AS day, m.agent AS account, count(*) AS messages,
        count(DISTINCT m.buyer) AS buyers, count(*) FILTER (WHERE m.sender = 'agent')
-FROM kefu_messages($day_from, $day_to) AS m
+FROM day_messages AS m
 WHERE NOT EXISTS (
       SELECT 1 FROM config.roster AS r
       WHERE r.account = m.agent
