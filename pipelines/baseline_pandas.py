@@ -19,6 +19,7 @@ half-up to the cent line by line.
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import io
 import json
@@ -65,14 +66,17 @@ SENDERS = {"buyer": "buyer", "买家": "buyer", "顾客": "buyer", "agent": "age
            "system": "system", "系统": "system"}
 # same-second messages sort buyer, auto, agent, system, so a same-second reply answers
 SENDER_RANK = {"buyer": 0, "auto": 1, "agent": 2, "system": 3}
-SELLER_CENTER_STATUSES = ("等待买家付款", "买家已付款，等待卖家发货", "卖家已发货，等待买家确认",
-                          "卖家已发货，等待买家确认收货并付款", "买家已签收", "交易成功", "交易关闭",
-                          "交易被淘宝关闭")
+SELLER_CENTER_STATUSES = (
+    "等待买家付款", "买家已付款，等待卖家发货", "卖家已发货，等待买家确认",
+    "卖家已发货，等待买家确认收货并付款", "买家已签收", "交易成功", "交易关闭", "交易被淘宝关闭",
+)
 # the API enums some tools write, mapped onto the seller-center wording
-ORDER_STATUS = {"WAIT_BUYER_PAY": "等待买家付款", "WAIT_SELLER_SEND_GOODS": "买家已付款，等待卖家发货",
-                "WAIT_BUYER_CONFIRM_GOODS": "卖家已发货，等待买家确认", "TRADE_FINISHED": "交易成功",
-                "TRADE_CLOSED": "交易关闭", "TRADE_CLOSED_BY_TAOBAO": "交易被淘宝关闭",
-                **{s: s for s in SELLER_CENTER_STATUSES}}
+ORDER_STATUS = {
+    "WAIT_BUYER_PAY": "等待买家付款", "WAIT_SELLER_SEND_GOODS": "买家已付款，等待卖家发货",
+    "WAIT_BUYER_CONFIRM_GOODS": "卖家已发货，等待买家确认", "TRADE_FINISHED": "交易成功",
+    "TRADE_CLOSED": "交易关闭", "TRADE_CLOSED_BY_TAOBAO": "交易被淘宝关闭",
+    **{s: s for s in SELLER_CENTER_STATUSES},
+}
 RATINGS = {"很满意": 5, "非常满意": 5, "满意": 4, "一般": 3, "不满意": 2, "很不满意": 1,
            "非常不满意": 1, "5": 5, "4": 4, "3": 3, "2": 2, "1": 1}
 # marts.agent_monthly_metrics' numerator, denominator and sample for each KPI metric
@@ -230,16 +234,19 @@ def split_lines(text: str) -> list[str]:
     return [line[:-1] if line.endswith("\r") else line for line in lines]
 
 
-def read_csv(path: Path, data: bytes) -> pd.DataFrame:
-    # pyarrow as pandas' engine: like kefu it skips rows with too few or too many fields (the C
-    # engine would silently pad a short row), and every value stays text.
+def read_csv(path: Path, data: bytes, source: str) -> pd.DataFrame:
+    # Only the columns the payroll needs (an order export has 46). pyarrow as pandas' engine:
+    # like kefu it skips rows with too few or too many fields (the C engine would silently pad
+    # a short row), and every value stays text.
     text = decode(path, data)
-    frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), dtype=str, engine="pyarrow",
-                        on_bad_lines="skip")
+    header = next(csv.reader([text.split("\n", 1)[0]]), [])
+    wanted = set(match_headers(source, header).values())
+    frame = pd.read_csv(io.BytesIO(text.encode("utf-8")), dtype="str", engine="pyarrow",
+                        on_bad_lines="skip", usecols=[h for h in header if h in wanted])
     return frame.fillna("")
 
 
-def read_jsonl(path: Path, data: bytes) -> pd.DataFrame:
+def read_jsonl(path: Path, data: bytes, source: str) -> pd.DataFrame:
     text = decode(path, data)
     try:
         frame = pd.read_json(io.StringIO(text), lines=True, dtype=False)
@@ -254,11 +261,11 @@ def read_jsonl(path: Path, data: bytes) -> pd.DataFrame:
             if isinstance(obj, dict):
                 rows.append(obj)
         frame = pd.DataFrame(rows)
-    return frame.astype(object).where(frame.notna(), "").astype(str)
+    return frame.astype(object).where(frame.notna(), "").astype("str")
 
 
-def read_xlsx(path: Path, data: bytes) -> pd.DataFrame:
-    return pd.read_excel(io.BytesIO(data), engine="calamine", dtype=str, na_filter=False)
+def read_xlsx(path: Path, data: bytes, source: str) -> pd.DataFrame:
+    return pd.read_excel(io.BytesIO(data), engine="calamine", dtype="str", na_filter=False)
 
 
 TRANSCRIPT_OPENER = re.compile(
@@ -276,7 +283,7 @@ def _nick_sender(nick: str, content: str) -> str:
     return "auto" if auto else "agent"
 
 
-def read_txt(path: Path, data: bytes) -> pd.DataFrame:
+def read_txt(path: Path, data: bytes, source: str) -> pd.DataFrame:
     """A 千牛 workbench copy: `<nick> YYYY-M-D H:MM:SS` opens a message, lines under it are its
     content; system lines and read-state tokens are not messages. A copied transcript keeps each
     conversation together, so an agent's message goes to the buyer who spoke last and a
@@ -312,26 +319,37 @@ def read_txt(path: Path, data: bytes) -> pd.DataFrame:
         if buyer is not None:  # an agent line before any buyer is rejected by kefu
             rows.append((ts, serving, buyer, sender, body))
     return pd.DataFrame(rows, columns=["sent_at", "agent", "buyer", "sender", "content"],
-                        dtype=str)
+                        dtype="str")
 
 
 READERS = {".csv": read_csv, ".jsonl": read_jsonl, ".xlsx": read_xlsx, ".txt": read_txt}
 
 
-def canonical(source: str, frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """The file's columns renamed to the canonical fields (first matching alias wins)."""
+def match_headers(source: str, headers: list[str]) -> dict[str, str]:
+    """canonical field -> the file's header holding it (trimmed, case-insensitive; for each
+    field its own name first, then its aliases in order)."""
     by_alias: dict[str, str] = {}
-    for header in frame.columns:
+    for header in headers:
         by_alias.setdefault(str(header).strip().lower(), header)
-    out = {}
+    found = {}
     for name, aliases in ALIASES[source].items():
-        found = next((by_alias[a.lower()] for a in (name, *aliases) if a.lower() in by_alias),
-                     None)
-        if found is None and name not in OPTIONAL and len(frame.columns):
-            raise BaselineError(f"{path}: no {name} column ({', '.join(aliases)})")
-        out[name] = frame[found] if found is not None else pd.Series(pd.NA, index=frame.index,
-                                                                     dtype=object)
-    return pd.DataFrame(out, index=frame.index)
+        header = next((by_alias[a.lower()] for a in (name, *aliases) if a.lower() in by_alias),
+                      None)
+        if header is not None:
+            found[name] = header
+    return found
+
+
+def canonical(source: str, frame: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """The file's columns renamed to the canonical fields; a missing optional one is empty."""
+    found = match_headers(source, list(frame.columns))
+    missing = [n for n in ALIASES[source] if n not in found and n not in OPTIONAL]
+    if missing and len(frame.columns):
+        raise BaselineError(f"{path}: no recognisable {source} header: missing "
+                            f"{', '.join(missing)}")
+    return pd.DataFrame({name: frame[found[name]] if name in found
+                         else pd.Series(np.nan, index=frame.index, dtype="str")
+                         for name in ALIASES[source]}, index=frame.index)
 
 
 def read_source(landing: Path, source: str, days: list[date]) -> pd.DataFrame:
@@ -354,7 +372,7 @@ def read_source(landing: Path, source: str, days: list[date]) -> pd.DataFrame:
             seen.add(sha)
             if path.suffix.lower() not in EXTENSIONS[source]:
                 raise BaselineError(f"{path}: unsupported file type for {source}")
-            frame = canonical(source, READERS[path.suffix.lower()](path, data), path)
+            frame = canonical(source, READERS[path.suffix.lower()](path, data, source), path)
             frame["export_day"] = pd.Series(pd.Timestamp(day), index=frame.index).astype(US)
             frame["file"] = path.relative_to(landing).as_posix()
             frames.append(frame)
@@ -372,32 +390,35 @@ def read_source(landing: Path, source: str, days: list[date]) -> pd.DataFrame:
 def text(s: pd.Series) -> pd.Series:
     """Excel-proofed text: ="123" and '123 are how Taobao stops Excel mangling ids; ="" and
     blank are missing. Trimmed of spaces only, as DuckDB's trim."""
-    s = s.astype(object)
+    # pandas' str dtype (Arrow-backed) throughout: its string kernels run in C, its regular
+    # expressions are RE2 as DuckDB's are, and merge keys from different frames share one type
+    s = s.astype("str")
     out = s.str.strip(" ")
-    proofed = s.str.contains('="', regex=False) | s.str.contains("'", regex=False)
-    proofed = proofed.fillna(False).astype(bool)
+    proofed = (s.str.contains('="', regex=False) | s.str.contains("'", regex=False)) \
+        .fillna(False).astype(bool)
     if proofed.any():
-        p = out[proofed].str.replace(r'^="(.*)"\Z', r"\1", n=1, regex=True) \
+        p = out[proofed].str.replace(r'^="(.*)"$', r"\1", n=1, regex=True) \
             .str.replace(r"^'", "", n=1, regex=True).str.strip(" ")
         out = out.where(~proofed, p)
-    # pandas' str dtype everywhere, so merge keys from different frames have one type
-    return out.where(out != "").astype("str")
+    return out.where(out != "")
 
 
 def money_cents(s: pd.Series) -> pd.Series:
     """1299 / 1,299.00 / ¥1299.00 / 1299.00元 -> cents (Int64); more than 2 decimals is
     unreadable rather than silently rounded."""
     digits = text(s).str.replace(f"[¥￥元,]|{RE2_SPACE}", "", regex=True)
-    parts = digits.str.extract(r"^(-?)([0-9]{1,16})(?:\.([0-9]{1,2}))?\Z")
-    cents = pd.to_numeric(parts[1]) * 100 + pd.to_numeric(parts[2].str.ljust(2, "0")).fillna(0)
-    cents = cents.where(parts[0] != "-", -cents)
-    return cents.astype("Int64")
+    digits = digits.where(digits.str.fullmatch(r"-?[0-9]{1,16}(\.[0-9]{1,2})?").fillna(False))
+    # whole units and cents as integers apart: no float ever holds the amount
+    parts = digits.str.lstrip("-").str.split(".", n=1, expand=True).reindex(columns=[0, 1])
+    cents = pd.to_numeric(parts[0]).astype("Int64") * 100 \
+        + pd.to_numeric(parts[1].str.ljust(2, "0")).astype("Int64").fillna(0)
+    return cents.where(~digits.str.startswith("-").fillna(False), -cents)
 
 
-_TS = re.compile(r"^(\d{4})([-/])(\d{1,2})\2(\d{1,2})(?: (\d{1,2}):(\d{1,2})(?::(\d{1,2}))?"
-                 r"|T(\d{1,2}):(\d{1,2}):(\d{1,2}))\Z")
-_TS_OFFSET = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})T(\d{1,2}):(\d{1,2}):(\d{1,2})"
-                        r"(?:([+-])(\d{2}):?(\d{2})|Z)\Z")
+_TS = (r"^(\d{4})([-/])(\d{1,2})[-/](\d{1,2})(?: (\d{1,2}):(\d{1,2})(?::(\d{1,2}))?"
+       r"|T(\d{1,2}):(\d{1,2}):(\d{1,2}))$")
+_TS_OFFSET = (r"^(\d{4})-(\d{1,2})-(\d{1,2})T(\d{1,2}):(\d{1,2}):(\d{1,2})"
+              r"(?:([+-])(\d{2}):?(\d{2})|Z)$")
 SHANGHAI = pd.Timedelta(hours=8)  # no DST since 1991
 
 
@@ -411,7 +432,7 @@ def timestamps(s: pd.Series) -> pd.Series:
     if not rest.any():
         return out
     r = t[rest]
-    offset = r.str.contains(r"(?:[+-][0-9]{2}:?[0-9]{2}|Z)\Z", regex=True)
+    offset = r.str.contains(r"(?:[+-][0-9]{2}:?[0-9]{2}|Z)$", regex=True)
     plain, zoned = r[~offset].str.extract(_TS), r[offset].str.extract(_TS_OFFSET)
 
     def build(y: pd.Series, mo: pd.Series, d: pd.Series, h: pd.Series, mi: pd.Series,
@@ -423,7 +444,9 @@ def timestamps(s: pd.Series) -> pd.Series:
 
     if len(plain):
         tee = plain[7].notna()
-        plain = plain.where(~(tee & (plain[1] == "/")))  # the T form is written with dashes
+        # one separator throughout (RE2 has no backreference), and the T form with dashes
+        same_sep = r[~offset].str.count("/").isin([0, 2])
+        plain = plain.where(same_sep & ~(tee & (plain[1] == "/")))
         built = build(plain[0], plain[2], plain[3], plain[4].where(~tee, plain[7]),
                       plain[5].where(~tee, plain[8]),
                       plain[6].where(~tee, plain[9]).fillna("0"))
@@ -441,7 +464,7 @@ def accounts(s: pd.Series) -> pd.Series:
     """店铺:名字, the full-width colon the same account; spaces around the (first) colon go."""
     a = text(s).str.replace("：", ":", regex=False) \
         .str.replace(f"{RE2_SPACE}*:{RE2_SPACE}*", ":", n=1, regex=True)
-    return a.where(a != "").astype("str")
+    return a.where(a != "")
 
 
 # --- staging: typed, checked, de-duplicated --------------------------------------------------
@@ -454,18 +477,19 @@ def stage_chats(raw: pd.DataFrame) -> pd.DataFrame:
     # sql/ingest/check_chats.sql: these rows go to raw.rejected_rows
     ok = sent_at.notna() & agent.notna() & buyer.notna() & sender.notna()
     m = pd.DataFrame({"sent_at": sent_at, "agent": agent, "buyer": buyer, "sender": sender,
-                      "content": raw["content"].astype(object).str.strip(" ").fillna(""),
+                      "content": raw["content"].astype("str").str.strip(" ").fillna(""),
                       "message_id": text(raw["message_id"]), "export_day": raw["export_day"],
                       "file": raw["file"]})[ok]
     # sql/staging/chat_messages.sql: a message is its message_id, else (time, account, buyer,
     # sender, content, ordinal in its file); the same message landed in several files or on
     # several export days counts once.
+    # kefu hashes those fields into one key; comparing the columns themselves is the same test.
     fields = ["sent_at", "agent", "buyer", "sender", "content"]
-    ordinal = m.groupby(["export_day", "file", *fields], sort=False).cumcount() + 1
-    hashed = m["sent_at"].dt.strftime("%Y-%m-%d %H:%M:%S").str.cat(
-        [m["agent"], m["buyer"], m["sender"], m["content"], ordinal.astype(str)], sep="|")
-    m["key"] = m["message_id"].where(m["message_id"].notna(), hashed)
-    return m.drop_duplicates("key", keep="first").drop(columns=["message_id"])
+    has_id = m["message_id"].notna()
+    key = m[fields].assign(ordinal=m.groupby(["export_day", "file", *fields],
+                                             sort=False).cumcount())
+    key = key.mask(has_id, axis=0).assign(message_id=m["message_id"])
+    return m[~key.duplicated(keep="first")].drop(columns=["message_id"])
 
 
 def stage_orders(raw: pd.DataFrame) -> pd.DataFrame:
