@@ -283,7 +283,7 @@ def _nick_sender(nick: str, content: str) -> str:
     return "auto" if auto else "agent"
 
 
-def read_txt(path: Path, data: bytes, source: str) -> pd.DataFrame:
+def read_txt(path: Path, data: bytes) -> list[tuple[str, str, str, str, str]]:
     """A 千牛 workbench copy: `<nick> YYYY-M-D H:MM:SS` opens a message, lines under it are its
     content; system lines and read-state tokens are not messages. A copied transcript keeps each
     conversation together, so an agent's message goes to the buyer who spoke last and a
@@ -318,11 +318,11 @@ def read_txt(path: Path, data: bytes, source: str) -> pd.DataFrame:
             serving = nick
         if buyer is not None:  # an agent line before any buyer is rejected by kefu
             rows.append((ts, serving, buyer, sender, body))
-    return pd.DataFrame(rows, columns=["sent_at", "agent", "buyer", "sender", "content"],
-                        dtype="str")
+    return rows
 
 
-READERS = {".csv": read_csv, ".jsonl": read_jsonl, ".xlsx": read_xlsx, ".txt": read_txt}
+READERS = {".csv": read_csv, ".jsonl": read_jsonl, ".xlsx": read_xlsx}
+TRANSCRIPT_COLUMNS = ["sent_at", "agent", "buyer", "sender", "content"]
 
 
 def match_headers(source: str, headers: list[str]) -> dict[str, str]:
@@ -354,11 +354,14 @@ def canonical(source: str, frame: pd.DataFrame, path: Path) -> pd.DataFrame:
 
 def read_source(landing: Path, source: str, days: list[date]) -> pd.DataFrame:
     """Every file of the month's day folders of one source, one frame of text columns, with its
-    export day, file and row order. The same bytes in several folders are read once, from the
-    earliest (day, path), as kefu's loader does (it matters: the latest export of an order
-    wins, and a re-sent copy must not make an old status the latest)."""
+    export day and, in `file`, the file's rank in (day, path) order; rows keep their order in
+    the file. The same bytes in several folders are read once, from the earliest (day, path),
+    as kefu's loader does (it matters: the latest export of an order wins, and a re-sent copy
+    must not make an old status the latest)."""
     seen: set[str] = set()
-    frames = []
+    frames, export_days = [], []
+    transcript_rows: list[tuple[str, str, str, str, str]] = []
+    transcript_file: list[int] = []
     for day in days:
         folder = landing / source / day.isoformat()
         if not folder.is_dir():
@@ -370,18 +373,29 @@ def read_source(landing: Path, source: str, days: list[date]) -> pd.DataFrame:
             if sha in seen:
                 continue
             seen.add(sha)
-            if path.suffix.lower() not in EXTENSIONS[source]:
+            suffix = path.suffix.lower()
+            if suffix not in EXTENSIONS[source]:
                 raise BaselineError(f"{path}: unsupported file type for {source}")
-            frame = canonical(source, READERS[path.suffix.lower()](path, data, source), path)
-            frame["export_day"] = pd.Series(pd.Timestamp(day), index=frame.index).astype(US)
-            frame["file"] = path.relative_to(landing).as_posix()
-            frames.append(frame)
+            rank = len(export_days)
+            export_days.append(day)
+            if suffix == ".txt":
+                # a shop has a transcript per sub-account per day: one frame for all of them
+                rows = read_txt(path, data)
+                transcript_rows += rows
+                transcript_file += [rank] * len(rows)
+                continue
+            frame = canonical(source, READERS[suffix](path, data, source), path)
+            frames.append(frame.assign(file=rank))
+    if transcript_rows:
+        frame = pd.DataFrame(transcript_rows, columns=TRANSCRIPT_COLUMNS, dtype="str")
+        frames.append(canonical(source, frame, Path("*.txt")).assign(file=transcript_file))
     if not frames:
-        return canonical(source, pd.DataFrame(), Path(source)).assign(
-            export_day=pd.Series(dtype=US), file=pd.Series(dtype=str), row=pd.Series(dtype=int))
-    out = pd.concat(frames, ignore_index=True)
-    out["row"] = np.arange(len(out))  # file order within (export_day, file)
-    return out
+        frames.append(canonical(source, pd.DataFrame(), Path(source)).assign(file=0))
+    out = pd.concat(frames, ignore_index=True).sort_values("file", kind="stable")
+    day_of = pd.Series(pd.to_datetime(export_days or [days[0]]).astype(US))
+    out["export_day"] = day_of.to_numpy()[out["file"].to_numpy(dtype=np.int64)]
+    out["row"] = np.arange(len(out))  # file order: (export day, path, row in the file)
+    return out.reset_index(drop=True)
 
 
 # --- value parsers (sql/macros.sql's rules, on whole columns) --------------------------------
@@ -428,6 +442,14 @@ def timestamps(s: pd.Series) -> pd.Series:
     t = text(s)
     # the common shape first, at C speed; the rest through the full rule
     out = pd.to_datetime(t, format="%Y-%m-%d %H:%M:%S", errors="coerce").astype(US)
+    rest = out.isna() & t.notna()
+    if not rest.any():
+        return out
+    # then the JSON exports' ISO time with an offset, also at C speed
+    zoned_fast = pd.to_datetime(t[rest], format="%Y-%m-%dT%H:%M:%S%z", errors="coerce",
+                                utc=True)
+    zoned_fast = (zoned_fast.dt.tz_localize(None) + SHANGHAI).astype(US)
+    out.loc[zoned_fast.index] = zoned_fast
     rest = out.isna() & t.notna()
     if not rest.any():
         return out
@@ -489,7 +511,8 @@ def stage_chats(raw: pd.DataFrame) -> pd.DataFrame:
     key = m[fields].assign(ordinal=m.groupby(["export_day", "file", *fields],
                                              sort=False).cumcount())
     key = key.mask(has_id, axis=0).assign(message_id=m["message_id"])
-    return m[~key.duplicated(keep="first")].drop(columns=["message_id"])
+    # what the metrics need of a message; the rest only told copies apart
+    return m.loc[~key.duplicated(keep="first"), ["sent_at", "agent", "buyer", "sender"]]
 
 
 def stage_orders(raw: pd.DataFrame) -> pd.DataFrame:
