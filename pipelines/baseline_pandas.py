@@ -249,6 +249,8 @@ def read_csv(path: Path, data: bytes, source: str) -> pd.DataFrame:
 def read_jsonl(path: Path, data: bytes, source: str) -> pd.DataFrame:
     text = decode(path, data)
     try:
+        # not engine="pyarrow": it would type ISO times as timestamps, and every value must
+        # stay the text the export wrote
         frame = pd.read_json(io.StringIO(text), lines=True, dtype=False)
     except ValueError:
         # a line that is not a JSON object is rejected by kefu; read the others one by one
@@ -261,7 +263,8 @@ def read_jsonl(path: Path, data: bytes, source: str) -> pd.DataFrame:
             if isinstance(obj, dict):
                 rows.append(obj)
         frame = pd.DataFrame(rows)
-    return frame.astype(object).where(frame.notna(), "").astype("str")
+    # json_extract_string's text of every value; a JSON null or a missing key is empty
+    return frame.astype("str").where(frame.notna(), "")
 
 
 def read_xlsx(path: Path, data: bytes, source: str) -> pd.DataFrame:
@@ -362,7 +365,16 @@ def read_source(landing: Path, source: str, days: list[date]) -> pd.DataFrame:
     frames, export_days = [], []
     transcript_rows: list[tuple[str, str, str, str, str]] = []
     transcript_file: list[int] = []
+
+    def flush_transcripts() -> None:
+        if transcript_rows:
+            frame = pd.DataFrame(transcript_rows, columns=TRANSCRIPT_COLUMNS, dtype="str")
+            frames.append(canonical(source, frame, Path("*.txt")).assign(file=transcript_file))
+            transcript_rows.clear()
+            transcript_file.clear()
+
     for day in days:
+        flush_transcripts()  # a day's worth of Python tuples at a time, not the month's
         folder = landing / source / day.isoformat()
         if not folder.is_dir():
             continue
@@ -386,9 +398,7 @@ def read_source(landing: Path, source: str, days: list[date]) -> pd.DataFrame:
                 continue
             frame = canonical(source, READERS[suffix](path, data, source), path)
             frames.append(frame.assign(file=rank))
-    if transcript_rows:
-        frame = pd.DataFrame(transcript_rows, columns=TRANSCRIPT_COLUMNS, dtype="str")
-        frames.append(canonical(source, frame, Path("*.txt")).assign(file=transcript_file))
+    flush_transcripts()
     if not frames:
         frames.append(canonical(source, pd.DataFrame(), Path(source)).assign(file=0))
     out = pd.concat(frames, ignore_index=True).sort_values("file", kind="stable")
