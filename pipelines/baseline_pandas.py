@@ -10,8 +10,8 @@ of kefu it mirrors.
     python -m pipelines.baseline_pandas --landing data/landing --config config \
         --month 2026-10 --out payroll.csv [--lines kpi_lines.csv]
 
-Like `kefu backfill --month`, it reads the day folders of that month only (an order created on
-the month's last day but paid later is paid as of the month's last export, as in kefu).
+Like `kefu backfill --month`, it reads the day folders of that month only: an order's latest
+export within the month wins, and the 15-day after-sale look-back sees the month's exports.
 Money is integer cents until the pay lines, which are exact `Decimal`/`Fraction`, rounded
 half-up to the cent line by line.
 """
@@ -414,8 +414,9 @@ def read_source(landing: Path, source: str, days: list[date]) -> pd.DataFrame:
 def text(s: pd.Series) -> pd.Series:
     """Excel-proofed text: ="123" and '123 are how Taobao stops Excel mangling ids; ="" and
     blank are missing. Trimmed of spaces only, as DuckDB's trim."""
-    # pandas' str dtype (Arrow-backed) throughout: its string kernels run in C, its regular
-    # expressions are RE2 as DuckDB's are, and merge keys from different frames share one type
+    # pandas' str dtype (Arrow-backed) throughout: its string kernels run in C, and merge keys
+    # from different frames share one type. Its regular expressions run on RE2 (as DuckDB's
+    # do) or, for str.extract, on Python's re: the patterns here mean the same on both.
     s = s.astype("str")
     out = s.str.strip(" ")
     proofed = (s.str.contains('="', regex=False) | s.str.contains("'", regex=False)) \
