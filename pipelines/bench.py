@@ -145,17 +145,19 @@ def measure(shop: Shop) -> tuple[list[Measured], tuple[int, int, list[str]]]:
     env = shop.env()
     landing, config = shop.root / "landing", shop.root / "config"
     script_out = shop.root / "pandas_payroll.csv"
+    script_lines = shop.root / "pandas_kpi_lines.csv"
     kefu = [sys.executable, "-m", "pipelines.cli"]
     results = [
         run_measured("floor: DuckDB reads the files", [sys.executable, "-m", "pipelines.bench",
                                                         "--floor", str(landing)], env),
         run_measured("pandas script, month", [
             sys.executable, "-m", "pipelines.baseline_pandas", "--landing", str(landing),
-            "--config", str(config), "--month", MONTH, "--out", str(script_out)], env),
+            "--config", str(config), "--month", MONTH, "--out", str(script_out),
+            "--lines", str(script_lines)], env),
         run_measured("kefu backfill --month", [*kefu, "backfill", "--month", MONTH], env),
         run_measured("kefu nightly (one day)", [*kefu, "nightly", "--date", LAST_DAY], env),
     ]
-    return results, compare(script_out, shop.root / "warehouse.duckdb")
+    return results, compare(script_out, shop.root / "warehouse.duckdb", script_lines)
 
 
 def report(shop: Shop, results: list[Measured], matched: tuple[int, int, list[str]]) -> None:
@@ -171,7 +173,7 @@ def report(shop: Shop, results: list[Measured], matched: tuple[int, int, list[st
     equal, total, mismatches = matched
     print(f"script / kefu, month end to end: {script.seconds / ours.seconds:.2f}x "
           f"(kefu is {'faster' if ours.seconds < script.seconds else 'slower'}); "
-          f"same pay to the cent for {equal} of {total} employees")
+          f"same pay to the cent, and the same KPI inputs, for {equal} of {total} employees")
     for line in mismatches[:10]:
         print(f"  differs: {line}")
 
