@@ -12,8 +12,10 @@ not work on DuckDB 2.0 (see STACK-NOTES).
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
-import threading
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -79,37 +81,46 @@ def _columns(spec: dict[str, Any]) -> list[str]:
             for column, types in uses.items()]
 
 
-_GX_LOCK = threading.Lock()
-_GX: tuple[Any, Any, Any] | None = None
+_GX: tuple[Any, Any] | None = None
 
 
-def _gx() -> tuple[Any, Any, Any]:
-    """GX, its ephemeral context and the batch definition every suite validates through:
-    imported once per process (about 3 s), by whichever thread asks first."""
+def _gx() -> tuple[Any, Any]:
+    """GX and the batch definition every suite validates through, set up once per process."""
     global _GX
-    with _GX_LOCK:
-        if _GX is None:
-            os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-            import great_expectations as gx
-            from great_expectations.data_context.types.base import ProgressBarsConfig
-            from great_expectations.execution_engine import pandas_execution_engine
+    if _GX is None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+        from great_expectations.execution_engine import pandas_execution_engine
 
-            # GX fingerprints every pandas batch under 1 GB by hashing all of it, for a batch
-            # marker nothing here reads: at a day of 400k chat rows that was 40% of a suite.
-            pandas_execution_engine.HASH_THRESHOLD = 0
-            context = gx.get_context(mode="ephemeral")
-            context.variables.progress_bars = ProgressBarsConfig(globally=False)
-            batches = context.data_sources.add_pandas("kefu").add_dataframe_asset("rows") \
-                .add_batch_definition_whole_dataframe("partition")
-            _GX = gx, context, batches
-        return _GX
+        # GX fingerprints every pandas batch under 1 GB by hashing all of it, for a batch
+        # marker nothing here reads: at a day of 400k chat rows that was 40% of a suite.
+        pandas_execution_engine.HASH_THRESHOLD = 0
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        batches = context.data_sources.add_pandas("kefu").add_dataframe_asset("rows") \
+            .add_batch_definition_whole_dataframe("partition")
+        _GX = gx, batches
+    return _GX
+
+
+_VALIDATOR: ProcessPoolExecutor | None = None
+
+
+def _validator() -> ProcessPoolExecutor:
+    """The process that runs GX: importing GX takes about 4 s of one core, and in a process of
+    its own it takes them while the pipeline loads files on the other. Frames reach it as Arrow
+    tables; it sends outcomes back."""
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        _VALIDATOR = ProcessPoolExecutor(max_workers=1, initializer=_gx,
+                                         mp_context=multiprocessing.get_context("spawn"))
+    return _VALIDATOR
 
 
 def warm_up() -> None:
-    """Import GX in a background thread while the run loads files: DuckDB releases the GIL,
-    so the import's 3 s mostly overlap the ingest instead of adding to it."""
-    if _GX is None and not _GX_LOCK.locked():
-        threading.Thread(target=_gx, name="gx-import", daemon=True).start()
+    """Start the validating process (and its GX import) now, before the first suite needs it."""
+    _validator().submit(int)
 
 
 def in_schema(sql: str, schema: str) -> str:
@@ -129,15 +140,14 @@ class Scope:
     source: str | None = None
 
 
-def _fetch(con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any]) -> Any:
-    """A query's rows as a pandas frame with numpy dtypes, through Arrow (5x faster than
-    `.df()`); DECIMAL columns come as DOUBLE, as `.df()` would give them, since GX runs much
-    slower on Arrow-backed columns."""
+def _fetch(con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any]) -> pa.Table:
+    """A query's rows as an Arrow table (5x faster than `.df()`), DECIMAL columns as DOUBLE,
+    as `.df()` would give them: GX runs much slower on Arrow-backed DECIMAL columns."""
     relation = con.sql(query, params=params)
     columns = [f'CAST("{name}" AS DOUBLE) AS "{name}"' if str(kind).startswith("DECIMAL")
                else f'"{name}"' for name, kind in zip(relation.columns, relation.types,
                                                         strict=True)]
-    return relation.select(", ".join(columns)).to_arrow_table().to_pandas()
+    return relation.select(", ".join(columns)).to_arrow_table()
 
 
 def _table_query(meta: dict[str, Any], columns: list[str], scope: Scope,
@@ -156,7 +166,7 @@ def _table_query(meta: dict[str, Any], columns: list[str], scope: Scope,
 
 
 def _frame(con: duckdb.DuckDBPyConnection, meta: dict[str, Any], columns: list[str],
-           scope: Scope) -> Any:
+           scope: Scope) -> pa.Table:
     params: dict[str, Any] = {}
     if "volume_of" in meta:
         # rows per day of the partition and the day before it, to compare each with the last
@@ -213,48 +223,63 @@ def judge(con: duckdb.DuckDBPyConnection, names: list[str], scope: Scope,
         meta = spec["meta"]["kefu"]
         by_table.setdefault((meta.get("table", f"frame:{name}"), meta.get("day_column")),
                             []).append(name)
-    gx, _, batches = _gx()
     results: dict[str, list[Outcome]] = {name: [] for name in names}
+    audit: list[list[Any]] = []
+    pending: deque[tuple[str, Future]] = deque()
+
+    def collect() -> None:
+        label, future = pending.popleft()
+        for name, outcome in future.result():
+            results[name].append(outcome)
+            audit.append([run_id, label, name, outcome.expectation, outcome.severity,
+                          outcome.success, outcome.observed_value, outcome.unexpected_count])
+
     for group in by_table.values():
         meta = specs[group[0]]["meta"]["kefu"]
         columns = _columns({"expectations": [e for n in group
                                              for e in specs[n]["expectations"]]})
         for first, last in check_windows(con, group[0], scope.first, scope.last, scope.schema):
             window = Scope(first, last, scope.schema, scope.source)
-            batch = batches.get_batch(batch_parameters={
-                "dataframe": _frame(con, meta, columns, window)})
-            for name in group:
-                results[name] += _validate(gx, batch, specs[name], name, window, run_id)
-    _audit(con, [row for name in names for row in results[name]])
+            label = f"{window.first}..{window.last}" + \
+                (f" {scope.source}" if scope.source else "") + \
+                (f" {scope.schema}" if scope.schema != "marts" else "")
+            frame = _frame(con, meta, columns, window)
+            # one frame validating while the next is fetched: at most two in memory
+            if len(pending) == 2:
+                collect()
+            pending.append((label, _validator().submit(
+                validate_frame, [(name, specs[name]) for name in group], frame, scope.source)))
+    while pending:
+        collect()
+    _audit(con, audit)
     return [SuiteResult(name, bool(specs[name]["meta"]["kefu"].get("blocking")),
-                        [o for o, _ in results[name]]) for name in names]
+                        results[name]) for name in names]
 
 
-def _validate(gx: Any, batch: Any, spec: dict[str, Any], name: str, scope: Scope,
-              run_id: str) -> list[tuple[Outcome, list[Any]]]:
-    suite = gx.ExpectationSuite(name=f"{name}:{scope.source or ''}", expectations=[
-        {"type": e["type"], "kwargs": e["kwargs"], "meta": e.get("meta", {})}
-        for e in spec["expectations"]])
-    # BASIC: counts and a short sample of unexpected values, at half SUMMARY's cost
-    validated = batch.validate(suite, result_format="BASIC")
-    label = f"{scope.first}..{scope.last}" + (f" {scope.source}" if scope.source else "") + \
-        (f" {scope.schema}" if scope.schema != "marts" else "")
+def validate_frame(suites: list[tuple[str, dict[str, Any]]], rows: pa.Table,
+                   source: str | None) -> list[tuple[str, Outcome]]:
+    """Validate one frame with each suite (runs in the validating process): every evaluated
+    expectation's outcome, by suite."""
+    gx, batches = _gx()
+    batch = batches.get_batch(batch_parameters={"dataframe": rows.to_pandas()})
     outcomes = []
-    for result in validated.results:
-        config = result.expectation_config
-        columns = ",".join(str(config.kwargs[k]) for k in ("column", "column_A", "column_B",
-                                                           "column_list") if k in config.kwargs)
-        observed = result.result.get("observed_value")
-        outcome = Outcome(
-            expectation=f"{config.type}({columns})",
-            severity=(config.meta or {}).get("severity", "error"),
-            success=bool(result.success),
-            observed_value=None if observed is None else str(observed),
-            unexpected_count=result.result.get("unexpected_count"),
-        )
-        outcomes.append((outcome, [run_id, label, name, outcome.expectation, outcome.severity,
-                                   outcome.success, outcome.observed_value,
-                                   outcome.unexpected_count]))
+    for name, spec in suites:
+        suite = gx.ExpectationSuite(name=f"{name}:{source or ''}", expectations=[
+            {"type": e["type"], "kwargs": e["kwargs"], "meta": e.get("meta", {})}
+            for e in spec["expectations"]])
+        # BASIC: counts and a short sample of unexpected values, at half SUMMARY's cost
+        for result in batch.validate(suite, result_format="BASIC").results:
+            config = result.expectation_config
+            columns = ",".join(str(config.kwargs[k]) for k in (
+                "column", "column_A", "column_B", "column_list") if k in config.kwargs)
+            observed = result.result.get("observed_value")
+            outcomes.append((name, Outcome(
+                expectation=f"{config.type}({columns})",
+                severity=(config.meta or {}).get("severity", "error"),
+                success=bool(result.success),
+                observed_value=None if observed is None else str(observed),
+                unexpected_count=result.result.get("unexpected_count"),
+            )))
     return outcomes
 
 
@@ -262,11 +287,10 @@ _AUDIT_COLUMNS = ("run_id", "partition_key", "suite", "expectation", "severity",
                   "observed_value", "unexpected_count")
 
 
-def _audit(con: duckdb.DuckDBPyConnection, rows: list[tuple[Outcome, list[Any]]]) -> None:
+def _audit(con: duckdb.DuckDBPyConnection, values: list[list[Any]]) -> None:
     """One insert for all outcomes (executemany costs a statement per row)."""
-    if not rows:
+    if not values:
         return
-    values = [row for _, row in rows]
     table = pa.table({column: pa.array([v[i] for v in values])
                       for i, column in enumerate(_AUDIT_COLUMNS)})
     con.register("audit_rows", table)

@@ -20,6 +20,7 @@ from dagster import (
     materialize,
 )
 
+from pipelines import quality
 from pipelines.definitions import build_resources, daily_assets, monthly_assets
 from pipelines.ingest.loader import check_landing_root
 from pipelines.partitions import month_end
@@ -107,6 +108,7 @@ def run_range(settings: Settings, assets: list, first: str, last: str,
     `ConfigError` naming the file, the field and the rule; a `LandingZoneError` naming the
     path). `reason` is recorded
     with the restatement when the range re-runs a closed month."""
+    quality.warm_up()  # GX imports in its own process while the run is set up
     load_config(settings.config)
     check_landing_root(settings.landing)
     instance = instance or dagster_instance()
