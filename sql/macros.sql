@@ -13,25 +13,45 @@ END, '');
 CREATE OR REPLACE TEMP MACRO kefu_id(s) AS kefu_text(s);
 
 -- 1299 / 1,299.00 / ¥1299.00 / ￥1299.00 / 1299.00元 / 0元; more than 2 decimals is unreadable
--- rather than silently rounded.
-CREATE OR REPLACE TEMP MACRO kefu_money_digits(s) AS regexp_replace(kefu_text(s), '[¥￥元,\s]', '', 'g');
+-- rather than silently rounded. Most amounts are plain digits: the replacement runs only on text
+-- holding one of the characters it removes (\s being RE2's [\t\n\f\r ]).
+CREATE OR REPLACE TEMP MACRO kefu_money_plain(t) AS CASE
+    WHEN contains(t, ',') OR contains(t, '¥') OR contains(t, '￥') OR contains(t, '元')
+         OR contains(t, ' ') OR contains(t, chr(9)) OR contains(t, chr(10))
+         OR contains(t, chr(12)) OR contains(t, chr(13))
+        THEN regexp_replace(t, '[¥￥元,\s]', '', 'g')
+    ELSE t
+END;
+CREATE OR REPLACE TEMP MACRO kefu_money_digits(s) AS kefu_money_plain(kefu_text(s));
 CREATE OR REPLACE TEMP MACRO kefu_money(s) AS CASE
     WHEN regexp_full_match(kefu_money_digits(s), '-?[0-9]+(\.[0-9]{1,2})?')
         THEN TRY_CAST(kefu_money_digits(s) AS DECIMAL(18, 2))
 END;
 
 -- Shop-local (Asia/Shanghai) wall time. An explicit offset is converted; naive text is local.
-CREATE OR REPLACE TEMP MACRO kefu_ts(s) AS CASE
+CREATE OR REPLACE TEMP MACRO kefu_ts_any(s) AS CASE
     WHEN regexp_matches(kefu_text(s), '[+-][0-9]{2}:?[0-9]{2}$|Z$')
         THEN timezone('Asia/Shanghai', try_strptime(replace(kefu_text(s), 'Z', '+00:00'),
                                                     '%Y-%m-%dT%H:%M:%S%z'))
     ELSE try_strptime(kefu_text(s), ['%Y-%m-%d %H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y-%m-%d %H:%M',
                                      '%Y/%m/%d %H:%M', '%Y-%m-%dT%H:%M:%S'])
 END;
+-- The fast path first: the common format on the text as written. strptime skips whitespace
+-- around the fields and reads nothing else, so text it reads this way holds no offset and no
+-- Excel-proofing, and kefu_ts_any would read it with the same first format to the same time.
+CREATE OR REPLACE TEMP MACRO kefu_ts(s) AS
+    coalesce(try_strptime(s, '%Y-%m-%d %H:%M:%S'), kefu_ts_any(s));
 
--- A 千牛 sub-account: 店铺:名字, where the full-width colon names the same account.
+-- A 千牛 sub-account: 店铺:名字, where the full-width colon names the same account. Spaces around
+-- the colon are dropped: the regular expression runs only on text holding whitespace.
+CREATE OR REPLACE TEMP MACRO kefu_account_plain(t) AS CASE
+    WHEN contains(t, ' ') OR contains(t, chr(9)) OR contains(t, chr(10)) OR contains(t, chr(12))
+         OR contains(t, chr(13))
+        THEN regexp_replace(t, '\s*:\s*', ':')
+    ELSE t
+END;
 CREATE OR REPLACE TEMP MACRO kefu_account(s) AS
-    nullif(regexp_replace(replace(kefu_text(s), '：', ':'), '\s*:\s*', ':'), '');
+    nullif(kefu_account_plain(replace(kefu_text(s), '：', ':')), '');
 
 CREATE OR REPLACE TEMP MACRO kefu_sender(s) AS CASE lower(kefu_text(s))
     WHEN 'buyer' THEN 'buyer' WHEN '买家' THEN 'buyer' WHEN '顾客' THEN 'buyer'
