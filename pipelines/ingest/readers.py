@@ -63,23 +63,59 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
     raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor GBK/GB18030")
 
 
-def split_lines(text: str) -> list[str]:
-    """The text's lines, split on `\n` only, without their `\n` or `\r\n` ending. Unlike
-    `str.splitlines`, a U+2028, U+2029, `\x1c`..`\x1e`, `\x85` or lone `\r` inside a line is
-    data, not a line break."""
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()  # the text ends with a line ending: no empty last line after it
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
+def utf8_body(path: Path, data: bytes) -> tuple[str, bytes]:
+    """Detect the encoding as `decode` does, without decoding a UTF-8 file into Python: the
+    encoding and the file's bytes as UTF-8 (a BOM left out). Arrow validates UTF-8; a GBK file is
+    transcoded."""
+    body = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
+    if _is_utf8(body):
+        return ("utf-8-sig" if body is not data else "utf-8"), body
+    if body is data:
+        try:
+            return "gb18030", data.decode("gb18030").encode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor GBK/GB18030")
 
 
-def _line_lookup(text: str) -> Callable[[int], str | None]:
-    lines: list[str] = []
+def _is_utf8(data: bytes) -> bool:
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [
+        None, pa.py_buffer(np.array([0, len(data)], np.int64)), pa.py_buffer(data)])
+    try:
+        whole.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
 
+
+def line_array(body: bytes) -> pa.Array:
+    """The lines of UTF-8 text, split on `\n` only, without their `\n` or `\r\n` ending, as an
+    Arrow array (no Python string per line). Unlike `str.splitlines`, a U+2028, U+2029,
+    `\x1c`..`\x1e`, `\x85` or lone `\r` inside a line is data, not a line break; text ending with
+    a line ending has no empty last line after it."""
+    size = len(body)
+    buffer = np.frombuffer(body, np.uint8)
+    breaks = np.flatnonzero(buffer == 10)
+    starts = np.concatenate(([0], breaks + 1)).astype(np.int64)
+    ends = np.concatenate((breaks, [size])).astype(np.int64)
+    if starts[-1] == size:
+        starts, ends = starts[:-1], ends[:-1]
+    if not len(starts):
+        return pa.array([], pa.large_string())
+    last = buffer[np.maximum(ends - 1, 0)] if size else np.zeros(len(ends), np.uint8)
+    ends = ends - ((ends > starts) & (last == 13))
+    # one array of lines and the line endings between them; the lines are every other value
+    offsets = np.empty(2 * len(starts), np.int64)
+    offsets[0::2] = starts
+    offsets[1::2] = ends
+    both = pa.Array.from_buffers(pa.large_string(), len(offsets) - 1,
+                                 [None, pa.py_buffer(offsets), pa.py_buffer(body)])
+    return both.take(pa.array(np.arange(0, len(offsets) - 1, 2)))
+
+
+def _line_lookup(lines: pa.Array) -> Callable[[int], str | None]:
     def lookup(line: int) -> str | None:
-        if not lines:
-            lines.extend(split_lines(text))
-        return lines[line - 1] if 0 < line <= len(lines) else None
+        return lines[line - 1].as_py() if 0 < line <= len(lines) else None
 
     return lookup
 
@@ -186,9 +222,9 @@ def read_csv(path: Path, data: bytes) -> FileRows:
 
 
 def read_jsonl(path: Path, data: bytes) -> FileRows:
-    encoding, text = decode(path, data)
-    split = split_lines(text)  # U+2028, U+2029 or \r inside a value is data, not a line break
-    lines = pa.table({"line": pa.array(split, pa.string()),
+    encoding, body = utf8_body(path, data)
+    split = line_array(body)  # U+2028, U+2029 or \r inside a value is data, not a line break
+    lines = pa.table({"line": split,
                       "line_number": pa.array(np.arange(1, len(split) + 1), pa.int64())})
     con = duckdb.connect()  # a scratch engine: JSON is parsed set-based, never line by line here
     con.register("lines", lines)
@@ -216,10 +252,10 @@ def read_jsonl(path: Path, data: bytes) -> FileRows:
     table = con.sql(
         f"SELECT {columns + ',' if columns else ''} line_number AS __line FROM ("
         f"SELECT {f'json_extract_string(line, {paths})' if keys else 'NULL'} AS v, line_number "
-        "FROM numbered WHERE is_object) ORDER BY line_number"
+        "FROM numbered WHERE is_object)"
     ).to_arrow_table()
     con.close()
-    return FileRows(table, encoding, "jsonl", rejects, _line_lookup(text))
+    return FileRows(table, encoding, "jsonl", rejects, _line_lookup(split))
 
 
 def _json_path(key: str) -> str:
@@ -241,9 +277,10 @@ def read_xlsx(path: Path, data: bytes) -> FileRows:
 
 
 def read_txt(path: Path, data: bytes) -> FileRows:
-    encoding, text = decode(path, data)
-    rows = parse_transcript(split_lines(text), file_account(path))
-    return FileRows(rows.table(), encoding, "txt", rows.rejects, _line_lookup(text))
+    encoding, body = utf8_body(path, data)
+    lines = line_array(body)
+    rows = parse_transcript(lines, file_account(path))
+    return FileRows(rows.table(), encoding, "txt", rows.rejects, _line_lookup(lines))
 
 
 READERS: dict[str, Callable[[Path, bytes], FileRows]] = {
