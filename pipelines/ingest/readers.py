@@ -124,6 +124,17 @@ _CSV_LINE_END = re.compile(r"\r\n|\n|\r")
 _BLANK_LINES = frozenset(("\n", "\r\n", "\r"))
 
 
+def _one_line_per_record(body: bytes, records: int) -> bool:
+    """Whether the CSV's physical lines are its records, one each (the common case), told from
+    its bytes (a line break byte is never part of a UTF-8 or GB18030 character): no lone `\r`,
+    no blank line, as many lines as records. Otherwise the lines are told from the text."""
+    if body.count(b"\r") != body.count(b"\r\n"):
+        return False
+    lines = body.count(b"\n") + (0 if not body or body.endswith(b"\n") else 1)
+    blank = body.startswith((b"\n", b"\r\n")) or b"\n\n" in body or b"\n\r\n" in body
+    return lines == records and not blank
+
+
 def _csv_record_lines(text: str, records: int) -> tuple[list[int], list[int]] | None:
     """The first and last physical line (1-based) of each of the CSV's `records` records (the
     header being the first), as the CSV parser reads them: blank lines are no records, a quoted
@@ -131,7 +142,7 @@ def _csv_record_lines(text: str, records: int) -> tuple[list[int], list[int]] | 
     than the Arrow parser did (then no record can be tied to its lines)."""
     lines = io.StringIO(text, newline="").readlines()  # ends at \r\n, \n or \r, as Arrow does
     if len(lines) == records and _BLANK_LINES.isdisjoint(lines):
-        every = list(range(1, records + 1))  # one line per record: the common case, no parsing
+        every = list(range(1, records + 1))  # one line per record: no parsing
         return every, every
     starts: list[int] = []
     ends: list[int] = []
@@ -148,10 +159,10 @@ def _csv_record_lines(text: str, records: int) -> tuple[list[int], list[int]] | 
     return (starts, ends) if len(starts) == records else None
 
 
-def _csv_raw_record(text: str, spans: tuple[list[int], list[int]] | None
+def _csv_raw_record(text: Callable[[], str], spans: tuple[list[int], list[int]] | None
                     ) -> Callable[[int], str | None]:
     """A record's full text (every physical line of it, inner line breaks kept) by its first
-    line; None for a line no record starts on."""
+    line; None for a line no record starts on. The text is decoded on the first lookup."""
     last_line = dict(zip(*spans, strict=True)) if spans else {}
     lines: list[str] = []
 
@@ -159,7 +170,7 @@ def _csv_raw_record(text: str, spans: tuple[list[int], list[int]] | None
         if line not in last_line:
             return None
         if not lines:
-            lines.extend(io.StringIO(text, newline="").readlines())
+            lines.extend(io.StringIO(text(), newline="").readlines())
         record = "".join(lines[line - 1:last_line[line]])
         ending = _CSV_LINE_END.search(record, max(len(record) - 2, 0))
         return record[:ending.start()] if ending and ending.end() == len(record) else record
@@ -176,9 +187,30 @@ def _unique(headers: list[str]) -> list[str]:
     return out
 
 
+def _csv_source(path: Path, data: bytes) -> tuple[str, bytes]:
+    """The encoding and the bytes to parse: UTF-8 (a BOM left out) is parsed as it is, GBK/GB18030
+    is transcoded by the CSV reader in a stream (never copied whole into Python)."""
+    body = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
+    if _is_utf8(body):
+        return ("utf-8-sig" if body is not data else "utf-8"), body
+    if body is not data:
+        raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor GBK/GB18030")
+    return "gb18030", data
+
+
 def read_csv(path: Path, data: bytes) -> FileRows:
-    encoding, text = decode(path, data)
-    first = text.split("\n", 1)[0]
+    encoding, body = _csv_source(path, data)
+    codec = "utf-8" if encoding.startswith("utf-8") else encoding
+
+    def text() -> str:
+        return body.decode(codec)
+
+    end = body.find(b"\n")
+    try:
+        first = (body if end < 0 else body[:end]).decode(codec)
+    except UnicodeDecodeError as exc:
+        raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor "
+                                "GBK/GB18030") from exc
     headers = _unique(next(csv.reader([first]), []))
     if not any(h.strip() for h in headers):
         raise IngestError(path, "no header line")
@@ -191,8 +223,9 @@ def read_csv(path: Path, data: bytes) -> FileRows:
 
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=headers, skip_rows=1, use_threads=False),
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(column_names=headers, skip_rows=1, use_threads=False,
+                                           encoding=codec),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid,
                                              newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
@@ -201,6 +234,9 @@ def read_csv(path: Path, data: bytes) -> FileRows:
                 quoted_strings_can_be_null=False,
             ),
         )
+    except UnicodeDecodeError as exc:
+        raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor "
+                                "GBK/GB18030") from exc
     except pa.ArrowInvalid as exc:
         raise IngestError(path, f"not a readable CSV: {exc}") from exc
     # pyarrow numbers records from the header (record 1), blank lines not counted; the skipped
@@ -211,7 +247,11 @@ def read_csv(path: Path, data: bytes) -> FileRows:
     taken = {number for number, _, _ in invalid}
     numbers = np.arange(2, records + 1)
     good = numbers[~np.isin(numbers, list(taken))] if taken else numbers
-    spans = _csv_record_lines(text, records)
+    if _one_line_per_record(body, records):
+        every = list(range(1, records + 1))
+        spans: tuple[list[int], list[int]] | None = (every, every)
+    else:
+        spans = _csv_record_lines(text(), records)
     # when lines cannot be told, records keep their numbers and rejects their columns (as JSON)
     first_line = np.arange(1, records + 1) if spans is None else np.array(spans[0], np.int64)
     invalid = [(int(first_line[number - 1]) if 0 < number <= records else number, raw, reason)
