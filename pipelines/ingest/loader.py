@@ -224,25 +224,30 @@ def _load_rows(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, da
     relative = path.relative_to(landing).as_posix()
     rows, mapping = read_landing_file(source, path, data)
     # landing_rows is a view over the file's Arrow table: the check SQL materializes the rows
-    # once, with their reasons, as landing_checked. A rejected row keeps its line as written
-    # (or, where the line cannot be told, all its columns as JSON).
+    # once, with their typed values and reasons, as landing_checked. A rejected row keeps its
+    # line as written (or, where the line cannot be told, all its columns as JSON, looked up
+    # for the rejected lines alone).
     con.register("landing_file", rows.table)
     try:
         con.execute(_landing_rows_sql(source, mapping, rows.headers))
         run_sql(con, f"ingest/check_{source.name}.sql")
-        checked_out = con.execute(
-            f"SELECT c.line_number, CAST({_json_of(rows.headers, 'f.')} AS VARCHAR), "
-            "c.reject_reason FROM landing_checked AS c "
-            "JOIN landing_file AS f ON f.__line = c.line_number "
-            "WHERE c.reject_reason IS NOT NULL ORDER BY c.line_number"
-        ).fetchall()
+        total, found = con.execute(
+            "SELECT count(*), list((line_number, reject_reason) ORDER BY line_number) "
+            "FILTER (WHERE reject_reason IS NOT NULL) FROM landing_checked"
+        ).fetchall()[0]
+        checked_out = [(line, rows.raw_line(line), reason) for line, reason in found or []]
+        unknown = [line for line, raw, _ in checked_out if raw is None]
+        if unknown:
+            whole = dict(con.execute(
+                f"SELECT __line, CAST({_json_of(rows.headers)} AS VARCHAR) FROM landing_file "
+                "WHERE __line IN (SELECT unnest(?))", [unknown]).fetchall())
+            checked_out = [(line, whole.get(line) if raw is None else raw, reason)
+                           for line, raw, reason in checked_out]
     finally:
         con.execute("DROP VIEW IF EXISTS landing_rows")
         con.unregister("landing_file")
-    total = con.execute("SELECT count(*) FROM landing_checked").fetchall()[0][0]
     loaded = total - len(checked_out)
-    rejects = sorted([*rows.rejects, *((line, rows.raw_line(line) or whole_row, reason)
-                                       for line, whole_row, reason in checked_out)])
+    rejects = sorted([*rows.rejects, *checked_out])
     # Every row rejected says the layout is not what we read (a shifted column, a time format we
     # do not know): the file fails its day. One rejected row alone says no more than that row is
     # bad, so it is quarantined like any other (the sample generator plants such a file: a bad
@@ -252,11 +257,12 @@ def _load_rows(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, da
         raise IngestError(path, f"none of its {len(rejects)} rows could be read (first reason, "
                                 f"line {line}: {reason}); expected {source.layout()}; found: "
                                 f"{', '.join(h.strip() for h in rows.headers) or 'nothing'}")
-    fields = ", ".join(source.field_names)
+    # no ORDER BY: whoever needs the rows in order reads them with one
+    fields = ", ".join([*source.field_names, *source.parsed])
     con.execute(
         f"INSERT INTO raw.{source.name} (partition_day, source_file, line_number, load_run_id, "
         f"{fields}, record) SELECT ?, ?, line_number, ?, {fields}, record "
-        "FROM landing_checked WHERE reject_reason IS NULL ORDER BY line_number",
+        "FROM landing_checked WHERE reject_reason IS NULL",
         [day, relative, run_id],
     )
     if rejects:
@@ -267,7 +273,7 @@ def _load_rows(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, da
         }))
         con.execute(
             "INSERT INTO raw.rejected_rows SELECT ?, ?, ?, line_number, raw_text, reason, ? "
-            "FROM rejects ORDER BY line_number",
+            "FROM rejects",
             [source.name, day, relative, run_id],
         )
         con.unregister("rejects")

@@ -63,29 +63,76 @@ def decode(path: Path, data: bytes) -> tuple[str, str]:
     raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor GBK/GB18030")
 
 
-def split_lines(text: str) -> list[str]:
-    """The text's lines, split on `\n` only, without their `\n` or `\r\n` ending. Unlike
-    `str.splitlines`, a U+2028, U+2029, `\x1c`..`\x1e`, `\x85` or lone `\r` inside a line is
-    data, not a line break."""
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()  # the text ends with a line ending: no empty last line after it
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
+def utf8_body(path: Path, data: bytes) -> tuple[str, bytes]:
+    """Detect the encoding as `decode` does, without decoding a UTF-8 file into Python: the
+    encoding and the file's bytes as UTF-8 (a BOM left out). Arrow validates UTF-8; a GBK file is
+    transcoded."""
+    body = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
+    if _is_utf8(body):
+        return ("utf-8-sig" if body is not data else "utf-8"), body
+    if body is data:
+        try:
+            return "gb18030", data.decode("gb18030").encode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor GBK/GB18030")
 
 
-def _line_lookup(text: str) -> Callable[[int], str | None]:
-    lines: list[str] = []
+def _is_utf8(data: bytes) -> bool:
+    whole = pa.Array.from_buffers(pa.large_binary(), 1, [
+        None, pa.py_buffer(np.array([0, len(data)], np.int64)), pa.py_buffer(data)])
+    try:
+        whole.cast(pa.large_string())
+    except pa.ArrowInvalid:
+        return False
+    return True
 
+
+def line_array(body: bytes) -> pa.Array:
+    """The lines of UTF-8 text, split on `\n` only, without their `\n` or `\r\n` ending, as an
+    Arrow array (no Python string per line). Unlike `str.splitlines`, a U+2028, U+2029,
+    `\x1c`..`\x1e`, `\x85` or lone `\r` inside a line is data, not a line break; text ending with
+    a line ending has no empty last line after it."""
+    size = len(body)
+    buffer = np.frombuffer(body, np.uint8)
+    breaks = np.flatnonzero(buffer == 10)
+    starts = np.concatenate(([0], breaks + 1)).astype(np.int64)
+    ends = np.concatenate((breaks, [size])).astype(np.int64)
+    if starts[-1] == size:
+        starts, ends = starts[:-1], ends[:-1]
+    if not len(starts):
+        return pa.array([], pa.large_string())
+    last = buffer[np.maximum(ends - 1, 0)] if size else np.zeros(len(ends), np.uint8)
+    ends = ends - ((ends > starts) & (last == 13))
+    # one array of lines and the line endings between them; the lines are every other value
+    offsets = np.empty(2 * len(starts), np.int64)
+    offsets[0::2] = starts
+    offsets[1::2] = ends
+    both = pa.Array.from_buffers(pa.large_string(), len(offsets) - 1,
+                                 [None, pa.py_buffer(offsets), pa.py_buffer(body)])
+    return both.take(pa.array(np.arange(0, len(offsets) - 1, 2)))
+
+
+def _line_lookup(lines: pa.Array) -> Callable[[int], str | None]:
     def lookup(line: int) -> str | None:
-        if not lines:
-            lines.extend(split_lines(text))
-        return lines[line - 1] if 0 < line <= len(lines) else None
+        return lines[line - 1].as_py() if 0 < line <= len(lines) else None
 
     return lookup
 
 
 _CSV_LINE_END = re.compile(r"\r\n|\n|\r")
 _BLANK_LINES = frozenset(("\n", "\r\n", "\r"))
+
+
+def _one_line_per_record(body: bytes, records: int) -> bool:
+    """Whether the CSV's physical lines are its records, one each (the common case), told from
+    its bytes (a line break byte is never part of a UTF-8 or GB18030 character): no lone `\r`,
+    no blank line, as many lines as records. Otherwise the lines are told from the text."""
+    if body.count(b"\r") != body.count(b"\r\n"):
+        return False
+    lines = body.count(b"\n") + (0 if not body or body.endswith(b"\n") else 1)
+    blank = body.startswith((b"\n", b"\r\n")) or b"\n\n" in body or b"\n\r\n" in body
+    return lines == records and not blank
 
 
 def _csv_record_lines(text: str, records: int) -> tuple[list[int], list[int]] | None:
@@ -95,7 +142,7 @@ def _csv_record_lines(text: str, records: int) -> tuple[list[int], list[int]] | 
     than the Arrow parser did (then no record can be tied to its lines)."""
     lines = io.StringIO(text, newline="").readlines()  # ends at \r\n, \n or \r, as Arrow does
     if len(lines) == records and _BLANK_LINES.isdisjoint(lines):
-        every = list(range(1, records + 1))  # one line per record: the common case, no parsing
+        every = list(range(1, records + 1))  # one line per record: no parsing
         return every, every
     starts: list[int] = []
     ends: list[int] = []
@@ -112,10 +159,10 @@ def _csv_record_lines(text: str, records: int) -> tuple[list[int], list[int]] | 
     return (starts, ends) if len(starts) == records else None
 
 
-def _csv_raw_record(text: str, spans: tuple[list[int], list[int]] | None
+def _csv_raw_record(text: Callable[[], str], spans: tuple[list[int], list[int]] | None
                     ) -> Callable[[int], str | None]:
     """A record's full text (every physical line of it, inner line breaks kept) by its first
-    line; None for a line no record starts on."""
+    line; None for a line no record starts on. The text is decoded on the first lookup."""
     last_line = dict(zip(*spans, strict=True)) if spans else {}
     lines: list[str] = []
 
@@ -123,7 +170,7 @@ def _csv_raw_record(text: str, spans: tuple[list[int], list[int]] | None
         if line not in last_line:
             return None
         if not lines:
-            lines.extend(io.StringIO(text, newline="").readlines())
+            lines.extend(io.StringIO(text(), newline="").readlines())
         record = "".join(lines[line - 1:last_line[line]])
         ending = _CSV_LINE_END.search(record, max(len(record) - 2, 0))
         return record[:ending.start()] if ending and ending.end() == len(record) else record
@@ -140,9 +187,30 @@ def _unique(headers: list[str]) -> list[str]:
     return out
 
 
+def _csv_source(path: Path, data: bytes) -> tuple[str, bytes]:
+    """The encoding and the bytes to parse: UTF-8 (a BOM left out) is parsed as it is, GBK/GB18030
+    is transcoded by the CSV reader in a stream (never copied whole into Python)."""
+    body = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
+    if _is_utf8(body):
+        return ("utf-8-sig" if body is not data else "utf-8"), body
+    if body is not data:
+        raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor GBK/GB18030")
+    return "gb18030", data
+
+
 def read_csv(path: Path, data: bytes) -> FileRows:
-    encoding, text = decode(path, data)
-    first = text.split("\n", 1)[0]
+    encoding, body = _csv_source(path, data)
+    codec = "utf-8" if encoding.startswith("utf-8") else encoding
+
+    def text() -> str:
+        return body.decode(codec)
+
+    end = body.find(b"\n")
+    try:
+        first = (body if end < 0 else body[:end]).decode(codec)
+    except UnicodeDecodeError as exc:
+        raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor "
+                                "GBK/GB18030") from exc
     headers = _unique(next(csv.reader([first]), []))
     if not any(h.strip() for h in headers):
         raise IngestError(path, "no header line")
@@ -155,8 +223,9 @@ def read_csv(path: Path, data: bytes) -> FileRows:
 
     try:
         table = pacsv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            read_options=pacsv.ReadOptions(column_names=headers, skip_rows=1, use_threads=False),
+            io.BytesIO(body),
+            read_options=pacsv.ReadOptions(column_names=headers, skip_rows=1, use_threads=False,
+                                           encoding=codec),
             parse_options=pacsv.ParseOptions(invalid_row_handler=on_invalid,
                                              newlines_in_values=True),
             convert_options=pacsv.ConvertOptions(
@@ -165,6 +234,9 @@ def read_csv(path: Path, data: bytes) -> FileRows:
                 quoted_strings_can_be_null=False,
             ),
         )
+    except UnicodeDecodeError as exc:
+        raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor "
+                                "GBK/GB18030") from exc
     except pa.ArrowInvalid as exc:
         raise IngestError(path, f"not a readable CSV: {exc}") from exc
     # pyarrow numbers records from the header (record 1), blank lines not counted; the skipped
@@ -175,7 +247,11 @@ def read_csv(path: Path, data: bytes) -> FileRows:
     taken = {number for number, _, _ in invalid}
     numbers = np.arange(2, records + 1)
     good = numbers[~np.isin(numbers, list(taken))] if taken else numbers
-    spans = _csv_record_lines(text, records)
+    if _one_line_per_record(body, records):
+        every = list(range(1, records + 1))
+        spans: tuple[list[int], list[int]] | None = (every, every)
+    else:
+        spans = _csv_record_lines(text(), records)
     # when lines cannot be told, records keep their numbers and rejects their columns (as JSON)
     first_line = np.arange(1, records + 1) if spans is None else np.array(spans[0], np.int64)
     invalid = [(int(first_line[number - 1]) if 0 < number <= records else number, raw, reason)
@@ -186,9 +262,9 @@ def read_csv(path: Path, data: bytes) -> FileRows:
 
 
 def read_jsonl(path: Path, data: bytes) -> FileRows:
-    encoding, text = decode(path, data)
-    split = split_lines(text)  # U+2028, U+2029 or \r inside a value is data, not a line break
-    lines = pa.table({"line": pa.array(split, pa.string()),
+    encoding, body = utf8_body(path, data)
+    split = line_array(body)  # U+2028, U+2029 or \r inside a value is data, not a line break
+    lines = pa.table({"line": split,
                       "line_number": pa.array(np.arange(1, len(split) + 1), pa.int64())})
     con = duckdb.connect()  # a scratch engine: JSON is parsed set-based, never line by line here
     con.register("lines", lines)
@@ -216,10 +292,10 @@ def read_jsonl(path: Path, data: bytes) -> FileRows:
     table = con.sql(
         f"SELECT {columns + ',' if columns else ''} line_number AS __line FROM ("
         f"SELECT {f'json_extract_string(line, {paths})' if keys else 'NULL'} AS v, line_number "
-        "FROM numbered WHERE is_object) ORDER BY line_number"
+        "FROM numbered WHERE is_object)"
     ).to_arrow_table()
     con.close()
-    return FileRows(table, encoding, "jsonl", rejects, _line_lookup(text))
+    return FileRows(table, encoding, "jsonl", rejects, _line_lookup(split))
 
 
 def _json_path(key: str) -> str:
@@ -241,9 +317,10 @@ def read_xlsx(path: Path, data: bytes) -> FileRows:
 
 
 def read_txt(path: Path, data: bytes) -> FileRows:
-    encoding, text = decode(path, data)
-    rows = parse_transcript(split_lines(text), file_account(path))
-    return FileRows(rows.table(), encoding, "txt", rows.rejects, _line_lookup(text))
+    encoding, body = utf8_body(path, data)
+    lines = line_array(body)
+    rows = parse_transcript(lines, file_account(path))
+    return FileRows(rows.table(), encoding, "txt", rows.rejects, _line_lookup(lines))
 
 
 READERS: dict[str, Callable[[Path, bytes], FileRows]] = {

@@ -21,6 +21,9 @@ class Source:
     name: str
     fields: tuple[Field, ...]
     extensions: tuple[str, ...]
+    # the typed values `sql/ingest/check_<name>.sql` computes, loaded beside the text into
+    # raw.<name> (sql/schema/raw.sql) so that staging parses nothing again
+    parsed: tuple[str, ...] = ()
 
     @property
     def field_names(self) -> list[str]:
@@ -64,6 +67,8 @@ SOURCES: dict[str, Source] = {
                 Field("message_id", ("消息ID", "消息id"), required=False),
             ),
             (".csv", ".xlsx", ".jsonl", ".txt"),
+            ("parsed_sent_at", "parsed_agent", "parsed_buyer", "parsed_sender",
+             "parsed_message_id"),
         ),
         Source(
             "orders",
@@ -78,6 +83,8 @@ SOURCES: dict[str, Source] = {
                 Field("shop", ("店铺名称",), required=False),
             ),
             (".csv", ".xlsx", ".jsonl"),
+            ("parsed_order_id", "parsed_buyer", "parsed_amount", "parsed_status",
+             "parsed_created_at", "parsed_paid_at", "parsed_refund_amount", "parsed_shop"),
         ),
         Source(
             "refunds",
@@ -90,6 +97,8 @@ SOURCES: dict[str, Source] = {
                 Field("reason", ("买家退款原因",), required=False),
             ),
             (".csv", ".xlsx", ".jsonl"),
+            ("parsed_order_id", "parsed_refund_id", "parsed_refund_amount", "parsed_applied_at",
+             "parsed_status", "parsed_reason"),
         ),
         Source(
             "ratings",
@@ -100,6 +109,8 @@ SOURCES: dict[str, Source] = {
                 Field("rating", ("评价结果", "评价", "满意度", "服务评价")),
             ),
             (".csv", ".xlsx", ".jsonl"),
+            ("parsed_rated_at", "parsed_agent", "parsed_buyer", "parsed_rating_text",
+             "parsed_rating"),
         ),
     )
 }

@@ -6,81 +6,45 @@ with a colon are sub-accounts (店铺:名字); 店小蜜 and robot accounts, or 
 conversation together, so an agent's message goes to the buyer who spoke last, and a buyer's
 message to the account serving them: the file's own account (the one that speaks most) unless a
 transfer line (`由 服务助手 转交给 店铺:名字`) handed the buyer on. Recalls, origin notes and
-read-state tokens are not messages. Two linear passes over the lines.
+read-state tokens are not messages.
+
+Set-based, with Polars, no loop over lines: each line is classified by regular expression
+(opener, transfer, system line, content); a running count of openers numbers the message each
+content line belongs to; the buyer is the last buyer nick forward-filled, and the serving account
+the last one set (by an agent's message, a transfer, or a new buyer handing back to the owner)
+forward-filled. The patterns are Python's (`str.strip`, `\\s`), spelled out for Rust's regex.
 """
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
 import pyarrow as pa
 
-OPENER = re.compile(r"^(?P<nick>\S.*?)\s+(?P<ts>\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{2}:\d{2})$")
-TRANSFER = re.compile(r"^由 .+ 转交给 (?P<account>\S+)$")
-SYSTEM_LINE = re.compile(r"^(.+ 撤回了一条消息|当前用户来自.*|原因：.*|已读|未读|发送中)$")
+# Python's whitespace (str.isspace, what str.strip and re's \s take): Rust's \s and Polars'
+# strip_chars() leave out \x1c..\x1f, so the set is spelled out.
+WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
+              "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+_S = "[" + WHITESPACE + "]"
+_NS = "[^" + WHITESPACE + "]"
+OPENER = (rf"^(?<nick>{_NS}.*?){_S}+(?<ts>\d{{4}}-\d{{1,2}}-\d{{1,2}} \d{{1,2}}:\d{{2}}:\d{{2}})$")
+TRANSFER = rf"^由 .+ 转交给 (?<account>{_NS}+)$"
+SYSTEM_LINE = r"^(.+ 撤回了一条消息|当前用户来自.*|原因：.*|已读|未读|发送中)$"
 AUTO_NAMES = ("店小蜜", "机器人", "自动回复")
 AUTO_MARKS = ("[自动回复]", "【自动回复】")
 COLUMNS = ("sent_at", "agent", "buyer", "sender", "content")
 
 
 @dataclass
-class Message:
-    line: int
-    nick: str
-    sent_at: str
-    content: list[str]
-    transferred_to: str | None  # the account a transfer line just before this message named
-
-
-@dataclass
 class TranscriptRows:
-    line_numbers: list[int] = field(default_factory=list)
-    columns: dict[str, list[str]] = field(default_factory=lambda: {c: [] for c in COLUMNS})
+    frame: pl.DataFrame  # COLUMNS and __line, one row per message, in file order
     rejects: list[tuple[int, str, str]] = field(default_factory=list)
 
-    def add(self, line: int, values: tuple[str, str, str, str, str]) -> None:
-        self.line_numbers.append(line)
-        for column, value in zip(COLUMNS, values, strict=True):
-            self.columns[column].append(value)
-
     def table(self) -> pa.Table:
-        arrays = {c: pa.array(v, pa.string()) for c, v in self.columns.items()}
-        return pa.table({**arrays, "__line": pa.array(self.line_numbers, pa.int64())})
-
-
-def _is_account(nick: str) -> bool:
-    return ":" in nick or "：" in nick
-
-
-def _sender(nick: str, content: str) -> str:
-    if not _is_account(nick):
-        return "buyer"
-    name = re.split("[:：]", nick, maxsplit=1)[1]
-    if any(a in name for a in AUTO_NAMES) or content.startswith(AUTO_MARKS):
-        return "auto"
-    return "agent"
-
-
-def _split_messages(lines: list[str], rows: TranscriptRows) -> list[Message]:
-    messages: list[Message] = []
-    transfer: str | None = None
-    for number, line in enumerate(lines, start=1):
-        stripped = line.strip()
-        if opener := OPENER.match(stripped):
-            messages.append(Message(number, opener["nick"], opener["ts"], [], transfer))
-            transfer = None
-        elif moved := TRANSFER.match(stripped):
-            transfer = moved["account"]
-        elif SYSTEM_LINE.match(stripped):
-            continue
-        elif messages:
-            messages[-1].content.append(line.rstrip())
-        elif stripped:
-            rows.rejects.append((number, line, "text outside any message"))
-    return messages
+        return self.frame.select([*COLUMNS, "__line"]).to_arrow().cast(pa.schema(
+            [*((c, pa.string()) for c in COLUMNS), ("__line", pa.int64())]))
 
 
 def file_account(path: Path) -> str | None:
@@ -90,27 +54,84 @@ def file_account(path: Path) -> str | None:
     return f"{shop}:{name}" if sep and shop and name else None
 
 
-def parse_transcript(lines: list[str], file_account: str | None = None) -> TranscriptRows:
+def parse_transcript(lines: pa.Array | list[str],
+                     file_account: str | None = None) -> TranscriptRows:
     """The messages of a transcript given as its lines (split on `\n` only, so a U+2028 in a
-    message is part of it: `readers.split_lines`). The file's own account is the one that
-    speaks most; where no account speaks (only buyers wrote), the one its file name gives."""
-    rows = TranscriptRows()
-    messages = _split_messages(lines, rows)
-    speakers = Counter(m.nick for m in messages if _sender(m.nick, "") == "agent")
-    owner = speakers.most_common(1)[0][0] if speakers else file_account or ""
-    buyer: str | None = None
-    serving = owner
-    for m in messages:
-        body = "\n".join(m.content).strip()
-        sender = _sender(m.nick, body)
-        if sender == "buyer" and m.nick != buyer:
-            buyer, serving = m.nick, owner
-        serving = m.transferred_to or serving
-        if sender == "agent":
-            serving = m.nick
-        if buyer is None:
-            raw = "\n".join([f"{m.nick} {m.sent_at}", *m.content])
-            rows.rejects.append((m.line, raw, "agent message before any buyer message"))
-            continue
-        rows.add(m.line, (m.sent_at, serving, buyer, sender, body))
-    return rows
+    message is part of it: `readers.line_array`). The file's own account is the one that
+    speaks most (the first to speak among equals); where no account speaks (only buyers wrote),
+    the one its file name gives."""
+    line = pl.col("line")
+    stripped = line.str.strip_chars(WHITESPACE)
+    frame = (
+        pl.DataFrame({"line": pl.Series("line", lines, dtype=pl.String)})
+        .with_row_index("number", offset=1)
+        .with_columns(stripped.alias("stripped"))
+        .with_columns(
+            pl.col("stripped").str.extract_groups(OPENER).alias("opener"),
+            pl.col("stripped").str.extract(TRANSFER, 1).alias("transfer"),
+            pl.col("stripped").str.contains(SYSTEM_LINE).alias("system"),
+        )
+        .unnest("opener")
+        .with_columns(is_opener=pl.col("nick").is_not_null())
+        # the message a line belongs to: openers so far (0 = before any message)
+        .with_columns(message=pl.col("is_opener").cast(pl.Int64).cum_sum())
+    )
+    transfer = pl.col("transfer").is_not_null() & ~pl.col("is_opener")
+    content = ~pl.col("is_opener") & ~transfer & ~pl.col("system")
+    outside = frame.filter(content & (pl.col("message") == 0) & (pl.col("stripped") != ""))
+    rejects = [(n, text, "text outside any message")
+               for n, text in zip(outside["number"].to_list(), outside["line"].to_list(),
+                                  strict=True)]
+    bodies = (frame.filter(content & (pl.col("message") > 0))
+              .group_by("message", maintain_order=True)
+              .agg(pl.col("line").str.strip_chars_end(WHITESPACE).str.join("\n").alias("lines")))
+    # a transfer line hands the buyer on at the next message (the last such line before it)
+    transfers = (frame.filter(transfer)
+                 .group_by("message", maintain_order=True)
+                 .agg(pl.col("transfer").last().alias("transferred_to"))
+                 .with_columns(pl.col("message") + 1))
+    nick = pl.col("nick")
+    is_account = nick.str.contains("[:：]")
+    name = nick.str.replace("^[^:：]*[:：]", "")
+    auto_name = pl.any_horizontal(*(name.str.contains(a, literal=True) for a in AUTO_NAMES))
+    messages = (
+        frame.filter(pl.col("is_opener"))
+        .select("message", "number", "nick", "ts")
+        .join(bodies, on="message", how="left")
+        .join(transfers, on="message", how="left")
+        .sort("message")
+        .with_columns(body=pl.col("lines").fill_null("").str.strip_chars(WHITESPACE),
+                      is_account=is_account, auto_name=is_account & auto_name)
+        .with_columns(sender=pl.when(~pl.col("is_account")).then(pl.lit("buyer"))
+                      .when(pl.col("auto_name") | pl.any_horizontal(
+                          *(pl.col("body").str.starts_with(m) for m in AUTO_MARKS)))
+                      .then(pl.lit("auto")).otherwise(pl.lit("agent")))
+    )
+    speakers = (messages.filter(pl.col("is_account") & ~pl.col("auto_name"))
+                .group_by("nick").agg(pl.len().alias("n"), pl.col("message").min().alias("first"))
+                .sort(["n", "first"], descending=[True, False]))
+    owner = speakers["nick"][0] if speakers.height else file_account or ""
+    sender = pl.col("sender")
+    buyer = pl.when(sender == "buyer").then(nick).forward_fill()
+    messages = (
+        messages.with_columns(buyer=buyer)
+        .with_columns(new_buyer=(sender == "buyer")
+                      & pl.col("buyer").shift(1).ne_missing(pl.col("buyer")))
+        # the account serving: the last one set, by an agent's message, a transfer, or a new
+        # buyer (back to the owner), in that order of precedence within a message
+        .with_columns(agent=pl.when(sender == "agent").then(nick)
+                      .when(pl.col("transferred_to").is_not_null()).then(pl.col("transferred_to"))
+                      .when(pl.col("new_buyer")).then(pl.lit(owner))
+                      .forward_fill().fill_null(pl.lit(owner)))
+    )
+    early = messages.filter(pl.col("buyer").is_null())
+    for number, head, ts, lines_ in zip(early["number"].to_list(), early["nick"].to_list(),
+                                        early["ts"].to_list(), early["lines"].to_list(),
+                                        strict=True):
+        raw = f"{head} {ts}" + ("" if lines_ is None else "\n" + lines_)
+        rejects.append((number, raw, "agent message before any buyer message"))
+    rows = (messages.filter(pl.col("buyer").is_not_null())
+            .select(pl.col("ts").alias("sent_at"), "agent", "buyer", "sender",
+                    pl.col("body").alias("content"), pl.col("number").cast(pl.Int64)
+                    .alias("__line")))
+    return TranscriptRows(rows, rejects)

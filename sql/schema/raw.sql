@@ -1,6 +1,10 @@
 -- The raw layer: every row as read, the canonical fields as their original text, and every other
 -- column of the export in `record` (JSON keyed by the file's own headers, trimmed), so no column
 -- is ever lost; raw.ingest_files.canonical_headers says which header held each canonical field.
+-- Beside the text, `parsed_*` hold the typed values the ingest check computed from it
+-- (sql/ingest/check_<source>.sql, with the macros of sql/macros.sql): staging reads them, so each
+-- value is parsed once. Rows loaded before these columns existed have them NULL (staging parses
+-- their text then).
 CREATE SCHEMA IF NOT EXISTS raw;
 
 CREATE TABLE IF NOT EXISTS raw.ingest_files (
@@ -38,31 +42,64 @@ CREATE TABLE IF NOT EXISTS raw.chats (
     load_run_id VARCHAR NOT NULL,
     sent_at VARCHAR, agent VARCHAR, buyer VARCHAR, sender VARCHAR, content VARCHAR,
     message_id VARCHAR,
+    parsed_sent_at TIMESTAMP, parsed_agent VARCHAR, parsed_buyer VARCHAR, parsed_sender VARCHAR,
+    parsed_message_id VARCHAR,
     record JSON
 );
+ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS parsed_sent_at TIMESTAMP;
+ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS parsed_agent VARCHAR;
+ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS parsed_buyer VARCHAR;
+ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS parsed_sender VARCHAR;
+ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS parsed_message_id VARCHAR;
 
 CREATE TABLE IF NOT EXISTS raw.orders (
     partition_day DATE NOT NULL, source_file VARCHAR NOT NULL, line_number BIGINT NOT NULL,
     load_run_id VARCHAR NOT NULL,
     order_id VARCHAR, buyer VARCHAR, amount VARCHAR, status VARCHAR, created_at VARCHAR,
     paid_at VARCHAR, refund_amount VARCHAR, shop VARCHAR,
+    parsed_order_id VARCHAR, parsed_buyer VARCHAR, parsed_amount DECIMAL(18, 2),
+    parsed_status VARCHAR, parsed_created_at TIMESTAMP, parsed_paid_at TIMESTAMP,
+    parsed_refund_amount DECIMAL(18, 2), parsed_shop VARCHAR,
     record JSON
 );
+ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_order_id VARCHAR;
+ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_buyer VARCHAR;
+ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_amount DECIMAL(18, 2);
+ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_status VARCHAR;
+ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_created_at TIMESTAMP;
+ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_paid_at TIMESTAMP;
+ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_refund_amount DECIMAL(18, 2);
+ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_shop VARCHAR;
 
 CREATE TABLE IF NOT EXISTS raw.refunds (
     partition_day DATE NOT NULL, source_file VARCHAR NOT NULL, line_number BIGINT NOT NULL,
     load_run_id VARCHAR NOT NULL,
     order_id VARCHAR, refund_id VARCHAR, refund_amount VARCHAR, applied_at VARCHAR,
     status VARCHAR, reason VARCHAR,
+    parsed_order_id VARCHAR, parsed_refund_id VARCHAR, parsed_refund_amount DECIMAL(18, 2),
+    parsed_applied_at TIMESTAMP, parsed_status VARCHAR, parsed_reason VARCHAR,
     record JSON
 );
+ALTER TABLE raw.refunds ADD COLUMN IF NOT EXISTS parsed_order_id VARCHAR;
+ALTER TABLE raw.refunds ADD COLUMN IF NOT EXISTS parsed_refund_id VARCHAR;
+ALTER TABLE raw.refunds ADD COLUMN IF NOT EXISTS parsed_refund_amount DECIMAL(18, 2);
+ALTER TABLE raw.refunds ADD COLUMN IF NOT EXISTS parsed_applied_at TIMESTAMP;
+ALTER TABLE raw.refunds ADD COLUMN IF NOT EXISTS parsed_status VARCHAR;
+ALTER TABLE raw.refunds ADD COLUMN IF NOT EXISTS parsed_reason VARCHAR;
 
 CREATE TABLE IF NOT EXISTS raw.ratings (
     partition_day DATE NOT NULL, source_file VARCHAR NOT NULL, line_number BIGINT NOT NULL,
     load_run_id VARCHAR NOT NULL,
     rated_at VARCHAR, agent VARCHAR, buyer VARCHAR, rating VARCHAR,
+    parsed_rated_at TIMESTAMP, parsed_agent VARCHAR, parsed_buyer VARCHAR,
+    parsed_rating_text VARCHAR, parsed_rating INTEGER,
     record JSON
 );
+ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS parsed_rated_at TIMESTAMP;
+ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS parsed_agent VARCHAR;
+ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS parsed_buyer VARCHAR;
+ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS parsed_rating_text VARCHAR;
+ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS parsed_rating INTEGER;
 
 -- The manual lines of `<landing>/adjustments/<YYYY-MM>/*.csv`, one row per CSV row, validated
 -- (employee on the roster that month, known kind, at most 2 decimals) and replaced per month.

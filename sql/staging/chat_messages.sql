@@ -8,15 +8,19 @@
 DELETE FROM staging.chat_messages WHERE partition_day BETWEEN $day_from AND $day_to;
 
 INSERT INTO staging.chat_messages
+-- The typed values are the ones the ingest check parsed (raw.chats.parsed_*); a row loaded before
+-- raw kept them (parsed_sent_at NULL, which a loaded row never has) is parsed here.
 WITH typed AS (
     SELECT
         partition_day,
-        kefu_ts(sent_at) AS sent_at,
-        kefu_account(agent) AS agent,
-        kefu_text(buyer) AS buyer,
-        kefu_sender(sender) AS sender,
+        coalesce(parsed_sent_at, kefu_ts(sent_at)) AS sent_at,
+        CASE WHEN parsed_sent_at IS NULL THEN kefu_account(agent) ELSE parsed_agent END AS agent,
+        CASE WHEN parsed_sent_at IS NULL THEN kefu_text(buyer) ELSE parsed_buyer END AS buyer,
+        CASE WHEN parsed_sent_at IS NULL THEN kefu_sender(sender) ELSE parsed_sender END
+            AS sender,
         coalesce(trim(content), '') AS content,
-        kefu_text(message_id) AS message_id,
+        CASE WHEN parsed_sent_at IS NULL THEN kefu_text(message_id) ELSE parsed_message_id END
+            AS message_id,
         source_file,
         line_number
     FROM raw.chats
