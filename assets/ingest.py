@@ -16,7 +16,7 @@ from dagster import (
 
 from assets.factory import TableSpec, suite_checks, table_key, warehouse_layer
 from pipelines import progress, quality
-from pipelines.ingest.loader import DayLoad, check_landing_root, load_day
+from pipelines.ingest.loader import DayLoad, check_landing_root, load_days
 from pipelines.ingest.readers import IngestError
 from pipelines.ingest.sources import SOURCES
 from pipelines.partitions import daily_partitions, days_in
@@ -65,12 +65,10 @@ def raw_sources(context: AssetExecutionContext, warehouse: Warehouse,
         for source in SOURCES:
             # A file that cannot be read fails its source from that day on; the other sources
             # still load, as they would in steps of their own.
-            loads = []
             try:
-                for day in days:
-                    loads.append(load_day(con, paths.landing_path, source, day,
-                                          context.run_id))
-                    progress.report(f"raw.{source}", day.isoformat())
+                loads = load_days(con, paths.landing_path, source, days, context.run_id,
+                                  on_day=lambda load: progress.report(f"raw.{load.source}",
+                                                                      load.day.isoformat()))
             except IngestError as failure:
                 failures.append(failure)
                 continue

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -105,24 +106,72 @@ def load_day(con: duckdb.DuckDBPyConnection, landing: Path, source_name: str, da
              run_id: str) -> DayLoad:
     """Replace the day's partition of `raw.<source>` with what its folder holds now; a folder
     that is missing or holds no files leaves the partition as it is (DayLoad.missing)."""
+    return load_days(con, landing, source_name, [day], run_id)[0]
+
+
+def load_days(con: duckdb.DuckDBPyConnection, landing: Path, source_name: str,
+              days: list[date], run_id: str,
+              on_day: Callable[[DayLoad], None] | None = None) -> list[DayLoad]:
+    """`load_day` for each of `days` in order, each day one transaction, with the reading and
+    the checks done set-based for as many days at once as `BATCH_BYTES` of files allow. A file
+    that cannot be read fails its day: the days before it stay loaded, it and the days after it
+    are left as they were (the error is raised when its day is reached)."""
     source = SOURCES[source_name]
-    result = DayLoad(source_name, day)
-    files = landing_files(landing, source_name, day)
+    loads: list[DayLoad] = []
+    for group in _day_groups(landing, source_name, days):
+        batch = _Batch(source, run_id)
+        for day, files in group:
+            for path in files:
+                batch.add(con, landing, day, path)
+        batch.check(con)
+        try:
+            for day, files in group:
+                loads.append(_load_day_files(con, landing, source, day, files, run_id, batch))
+                if on_day is not None:
+                    on_day(loads[-1])
+        finally:
+            batch.close(con)
+    return loads
+
+
+# Files read and checked together (their rows sit in one temporary table): a small shop's month
+# at once, a large shop's few days.
+BATCH_BYTES = 256 * 1024 * 1024
+
+
+def _day_groups(landing: Path, source: str, days: list[date]
+                ) -> Iterator[list[tuple[date, list[Path]]]]:
+    group: list[tuple[date, list[Path]]] = []
+    size = 0
+    for day in days:
+        files = landing_files(landing, source, day)
+        day_size = sum(path.stat().st_size for path in files)
+        if group and size + day_size > BATCH_BYTES:
+            yield group
+            group, size = [], 0
+        group.append((day, files))
+        size += day_size
+    if group:
+        yield group
+
+
+def _load_day_files(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, day: date,
+                    files: list[Path], run_id: str, batch: _Batch) -> DayLoad:
+    result = DayLoad(source.name, day)
     if not files:
         result.missing = True
         return result
     with transaction(con):
-        before = _day_shas(con, source_name, day, "status = 'loaded'")
-        con.execute(f"DELETE FROM raw.{source_name} WHERE partition_day = ?", [day])
+        before = _day_shas(con, source.name, day, "status = 'loaded'")
+        con.execute(f"DELETE FROM raw.{source.name} WHERE partition_day = ?", [day])
         for table in ("raw.rejected_rows", "raw.ingest_files"):
             con.execute(f"DELETE FROM {table} WHERE source = ? AND partition_day = ?",
-                        [source_name, day])
-        batch = _Batch(source, day, run_id)
+                        [source.name, day])
         for path in files:
             _load_file(con, landing, source, day, path, run_id, result, batch)
-        batch.flush(con, result)
+        batch.write_day(con, day)
         # bytes this day loaded and no longer holds: a copy recorded in another day takes over
-        for sha in sorted(before - _day_shas(con, source_name, day, "true")):
+        for sha in sorted(before - _day_shas(con, source.name, day, "true")):
             _settle(con, landing, source, sha, None, run_id, result)
     result.days_changed.discard(day)
     return result
@@ -136,17 +185,16 @@ def _day_shas(con: duckdb.DuckDBPyConnection, source: str, day: date, where: str
 
 def _load_file(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, day: date,
                path: Path, run_id: str, result: DayLoad, batch: _Batch) -> None:
-    data = path.read_bytes()
-    sha = hashlib.sha256(data).hexdigest()
+    staged = batch.staged(path)
     relative = path.relative_to(landing).as_posix()
     here = (day, relative)
-    canonical = _settle(con, landing, source, sha, here, run_id, result)
+    canonical = _settle(con, landing, source, staged.sha, here, run_id, result)
     if canonical != here:
-        _record_file(con, source.name, day, relative, sha, None, path.suffix.lstrip("."),
-                     "duplicate", canonical[1], (0, 0, 0), run_id)
+        _record_file(con, source.name, day, relative, staged.sha, None,
+                     path.suffix.lstrip("."), "duplicate", canonical[1], (0, 0, 0), run_id)
         result.files_duplicate += 1
         return
-    batch.add(con, landing, path, data, sha)
+    batch.record(con, staged, result)
 
 
 def _settle(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, sha: str,
@@ -190,10 +238,14 @@ def _settle(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, sha: 
                      "duplicate", canonical[1], (0, 0, 0), run_id)
     if canonical != here and not canonical_loaded:
         day, path = canonical
-        data = (landing / path).read_bytes()
-        alone = _Batch(source, day, run_id)
-        alone.add(con, landing, landing / path, data, sha)
-        alone.flush(con, DayLoad(source.name, day))
+        alone = _Batch(source, run_id)
+        try:
+            alone.add(con, landing, day, landing / path)
+            alone.check(con)
+            alone.record(con, alone.staged(landing / path), DayLoad(source.name, day))
+            alone.write_day(con, day)
+        finally:
+            alone.close(con)
         result.days_changed.add(day)
     return canonical
 
@@ -220,119 +272,144 @@ def _remove_file(con: duckdb.DuckDBPyConnection, source: str, day: date, path: s
 
 @dataclass
 class _Staged:
+    index: int
+    day: date
     relative: str
     path: Path
-    rows: FileRows
-    mapping: dict[str, str]
+    sha: str
+    rows: FileRows | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    error: IngestError | None = None  # the file could not be read: raised when its day loads
 
 
 class _Batch:
-    """A day's files of one source, checked and written together: each file's rows are copied
-    into one temporary table as they are read, then `sql/ingest/check_<source>.sql` runs once
-    for all of them (planning it cost ~25 ms a file) and one insert writes the good rows. A
-    file is recorded in raw.ingest_files when it is added, so that a copy of its bytes later in
-    the folder is told a duplicate; its counts are set when the batch is written."""
+    """Files of one source, read into one temporary table as they come (`add`), checked by
+    `sql/ingest/check_<source>.sql` in one statement for all of them (`check`; planning it cost
+    ~25 ms a file), then recorded file by file in the order their days load (`record`), each
+    day's good rows written by one insert (`write_day`)."""
 
     _tables = 0
 
-    def __init__(self, source: Source, day: date, run_id: str) -> None:
+    def __init__(self, source: Source, run_id: str) -> None:
         _Batch._tables += 1
-        self.source, self.day, self.run_id = source, day, run_id
+        self.source, self.run_id = source, run_id
         self.table = f"landing_batch_{_Batch._tables}"
-        self.files: list[_Staged] = []
+        self.checked = f"landing_checked_{_Batch._tables}"
+        self.files: dict[Path, _Staged] = {}
+        self.counts: dict[int, tuple[int, list[tuple[int, str]]]] = {}
+        self.recorded: dict[date, list[_Staged]] = {}
 
-    def add(self, con: duckdb.DuckDBPyConnection, landing: Path, path: Path, data: bytes,
-            sha: str) -> None:
-        rows, mapping = read_landing_file(self.source, path, data)
-        relative = path.relative_to(landing).as_posix()
-        if not self.files:
+    def staged(self, path: Path) -> _Staged:
+        return self.files[path]
+
+    def add(self, con: duckdb.DuckDBPyConnection, landing: Path, day: date,
+            path: Path) -> None:
+        data = path.read_bytes()
+        staged = _Staged(len(self.files), day, path.relative_to(landing).as_posix(), path,
+                         hashlib.sha256(data).hexdigest())
+        self.files[path] = staged
+        if len(self.files) == 1:
             fields = ", ".join(f"{f} VARCHAR" for f in self.source.field_names)
             con.execute(f"CREATE OR REPLACE TEMP TABLE {self.table} (file_index INTEGER, "
                         f"line_number BIGINT, {fields}, record JSON)")
-        con.register("landing_file", rows.table)
+        try:
+            staged.rows, staged.mapping = read_landing_file(self.source, path, data)
+        except IngestError as error:
+            staged.error = error
+            return
+        con.register("landing_file", staged.rows.table)
         try:
             con.execute(f"INSERT INTO {self.table} "
-                        + _landing_rows_sql(self.source, mapping, rows.headers),
-                        [len(self.files)])
+                        + _landing_rows_sql(self.source, staged.mapping, staged.rows.headers),
+                        [staged.index])
         finally:
             con.unregister("landing_file")
-        _record_file(con, self.source.name, self.day, relative, sha, rows.encoding,
-                     rows.file_format, "loaded", None, (0, 0, 0), self.run_id,
-                     json.dumps({h: f for f, h in mapping.items()}, ensure_ascii=False))
-        self.files.append(_Staged(relative, path, rows, mapping))
 
-    def flush(self, con: duckdb.DuckDBPyConnection, result: DayLoad) -> None:
-        """Check every staged row, write the good ones to raw.<source> and the others to
-        raw.rejected_rows, and set each file's counts; a file none of whose rows could be
-        read fails the day."""
+    def check(self, con: duckdb.DuckDBPyConnection) -> None:
         if not self.files:
             return
-        source = self.source
         con.execute(f"CREATE OR REPLACE TEMP VIEW landing_rows AS FROM {self.table}")
         try:
-            run_sql(con, f"ingest/check_{source.name}.sql")
+            run_sql(con, f"ingest/check_{self.source.name}.sql")
+            con.execute(f"ALTER TABLE landing_checked RENAME TO {self.checked}")
         finally:
             con.execute("DROP VIEW IF EXISTS landing_rows")
             con.execute(f"DROP TABLE IF EXISTS {self.table}")
-        found = {index: (total, rejected or []) for index, total, rejected in con.execute(
+        self.counts = {index: (total, rejected or []) for index, total, rejected in con.execute(
             "SELECT file_index, count(*), list((line_number, reject_reason) "
-            "ORDER BY line_number) FILTER (WHERE reject_reason IS NOT NULL) "
-            "FROM landing_checked GROUP BY file_index").fetchall()}
-        rejected_rows: list[tuple[str, int, str | None, str]] = []
-        for index, staged in enumerate(self.files):
-            total, rejected = found.get(index, (0, []))
-            rejects = sorted([*staged.rows.rejects, *_rejected(con, staged, rejected)])
-            loaded = total - len(rejected)
-            # Every row rejected says the layout is not what we read (a shifted column, a time
-            # format we do not know): the file fails its day. One rejected row alone says no
-            # more than that row is bad, so it is quarantined like any other (the sample
-            # generator plants such a file: a bad refund on a day with no other refund).
-            if loaded == 0 and len(rejects) > 1:
-                line, _, reason = rejects[0]
-                headers = ", ".join(h.strip() for h in staged.rows.headers) or "nothing"
-                raise IngestError(staged.path, f"none of its {len(rejects)} rows could be read "
-                                               f"(first reason, line {line}: {reason}); "
-                                               f"expected {source.layout()}; found: {headers}")
-            rejected_rows += [(staged.relative, *r) for r in rejects]
-            con.execute("UPDATE raw.ingest_files SET rows_read = ?, rows_loaded = ?, "
-                        "rows_rejected = ? WHERE source = ? AND partition_day = ? "
-                        "AND file_path = ?",
-                        [total + len(staged.rows.rejects), loaded, len(rejects), source.name,
-                         self.day, staged.relative])
-            result.files_read += 1
-            result.rows_loaded += loaded
-            result.rows_rejected += len(rejects)
-            result.file_names.append(staged.relative)
+            f"ORDER BY line_number) FILTER (WHERE reject_reason IS NOT NULL) FROM {self.checked} "
+            "GROUP BY file_index").fetchall()}
+
+    def record(self, con: duckdb.DuckDBPyConnection, staged: _Staged, result: DayLoad) -> None:
+        """The file loads in its day: its rejects are written and its counts recorded; a file
+        none of whose rows could be read fails the day."""
+        if staged.error is not None:
+            raise staged.error
+        rows = staged.rows
+        assert rows is not None
+        total, rejected = self.counts.get(staged.index, (0, []))
+        rejects = sorted([*rows.rejects, *_rejected(con, staged, rejected)])
+        loaded = total - len(rejected)
+        # Every row rejected says the layout is not what we read (a shifted column, a time
+        # format we do not know): the file fails its day. One rejected row alone says no more
+        # than that row is bad, so it is quarantined like any other (the sample generator
+        # plants such a file: a bad refund on a day with no other refund).
+        if loaded == 0 and len(rejects) > 1:
+            line, _, reason = rejects[0]
+            headers = ", ".join(h.strip() for h in rows.headers) or "nothing"
+            raise IngestError(staged.path, f"none of its {len(rejects)} rows could be read "
+                                           f"(first reason, line {line}: {reason}); expected "
+                                           f"{self.source.layout()}; found: {headers}")
+        if rejects:
+            con.register("rejects", pa.table({
+                "line_number": pa.array([r[0] for r in rejects], pa.int64()),
+                "raw_text": pa.array([r[1] for r in rejects], pa.string()),
+                "reason": pa.array([r[2] for r in rejects], pa.string()),
+            }))
+            try:
+                con.execute("INSERT INTO raw.rejected_rows SELECT ?, ?, ?, line_number, "
+                            "raw_text, reason, ? FROM rejects",
+                            [self.source.name, staged.day, staged.relative, self.run_id])
+            finally:
+                con.unregister("rejects")
+        _record_file(con, self.source.name, staged.day, staged.relative, staged.sha,
+                     rows.encoding, rows.file_format, "loaded", None,
+                     (total + len(rows.rejects), loaded, len(rejects)), self.run_id,
+                     json.dumps({h: f for f, h in staged.mapping.items()}, ensure_ascii=False))
+        self.recorded.setdefault(staged.day, []).append(staged)
+        result.files_read += 1
+        result.rows_loaded += loaded
+        result.rows_rejected += len(rejects)
+        result.file_names.append(staged.relative)
+
+    def write_day(self, con: duckdb.DuckDBPyConnection, day: date) -> None:
+        """The good rows of the day's recorded files that are still its loaded copies, in one
+        insert (no ORDER BY: whoever needs the rows in order reads them with one)."""
+        files = self.recorded.pop(day, [])
+        if not files:
+            return
+        source = self.source
         con.register("batch_files", pa.table({
-            "file_index": pa.array(range(len(self.files)), pa.int32()),
-            "source_file": pa.array([f.relative for f in self.files], pa.string())}))
-        # no ORDER BY: whoever needs the rows in order reads them with one
-        fields = ", ".join([*source.field_names, *source.parsed])
+            "file_index": pa.array([f.index for f in files], pa.int32()),
+            "source_file": pa.array([f.relative for f in files], pa.string())}))
+        columns = [*source.field_names, *source.parsed]
         try:
             con.execute(
                 f"INSERT INTO raw.{source.name} (partition_day, source_file, line_number, "
-                f"load_run_id, {fields}, record) SELECT ?, f.source_file, c.line_number, ?, "
-                f"{', '.join(f'c.{name}' for name in [*source.field_names, *source.parsed])}, "
-                "c.record FROM landing_checked AS c JOIN batch_files AS f USING (file_index) "
-                "WHERE c.reject_reason IS NULL",
-                [self.day, self.run_id],
+                f"load_run_id, {', '.join(columns)}, record) SELECT ?, f.source_file, "
+                f"c.line_number, ?, {', '.join(f'c.{name}' for name in columns)}, c.record "
+                f"FROM {self.checked} AS c JOIN batch_files AS f USING (file_index) "
+                "WHERE c.reject_reason IS NULL AND f.source_file IN ("
+                "SELECT file_path FROM raw.ingest_files WHERE source = ? AND partition_day = ? "
+                "AND status = 'loaded')",
+                [day, self.run_id, source.name, day],
             )
         finally:
             con.unregister("batch_files")
-        if rejected_rows:
-            con.register("rejects", pa.table({
-                "source_file": pa.array([r[0] for r in rejected_rows], pa.string()),
-                "line_number": pa.array([r[1] for r in rejected_rows], pa.int64()),
-                "raw_text": pa.array([r[2] for r in rejected_rows], pa.string()),
-                "reason": pa.array([r[3] for r in rejected_rows], pa.string()),
-            }))
-            try:
-                con.execute("INSERT INTO raw.rejected_rows SELECT ?, ?, source_file, "
-                            "line_number, raw_text, reason, ? FROM rejects",
-                            [source.name, self.day, self.run_id])
-            finally:
-                con.unregister("rejects")
-        self.files = []
+
+    def close(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(f"DROP TABLE IF EXISTS {self.table}")
+        con.execute(f"DROP TABLE IF EXISTS {self.checked}")
 
 
 def _rejected(con: duckdb.DuckDBPyConnection, staged: _Staged,
