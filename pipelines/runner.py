@@ -67,6 +67,8 @@ def dagster_instance() -> DagsterInstance:
     """The persistent instance at `dagster_home()`, created if new."""
     home = dagster_home()
     os.environ["DAGSTER_HOME"] = str(home)
+    # a range's asset events reach the event log in batches (pipelines/event_storage.py)
+    os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", "1000")
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():

@@ -7,7 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from dagster import AssetKey, DagsterEventType, asset, materialize
+from dagster import (
+    AssetKey,
+    BackfillPolicy,
+    DagsterEventType,
+    DailyPartitionsDefinition,
+    MaterializeResult,
+    asset,
+    materialize,
+)
 
 from pipelines import event_storage
 from pipelines.runner import dagster_instance
@@ -31,4 +39,32 @@ def test_runs_and_materializations_are_stored_and_read_back(tmp_path: Path,
     first_run_events = instance.all_logs(runs[0])
     assert any(e.dagster_event_type == DagsterEventType.RUN_SUCCESS for e in first_run_events)
     assert len(instance.event_log_storage._engines) <= event_storage.OPEN_FILES
+    instance.dispose()
+
+
+@asset(partitions_def=DailyPartitionsDefinition("2026-10-01", end_date="2026-11-01"),
+       backfill_policy=BackfillPolicy.single_run())
+def daily_tally(context) -> MaterializeResult:
+    return MaterializeResult(metadata={"days": len(context.partition_keys)})
+
+
+def test_a_range_run_stores_each_days_events_in_batches(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch):
+    """A month's single run: 31 planned and 31 done materializations, handed to the storage
+    in batches, each read back per partition."""
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
+    instance = dagster_instance()
+    batches = []
+    store = instance.event_log_storage.store_event_batch
+    monkeypatch.setattr(instance.event_log_storage, "store_event_batch",
+                        lambda events: (batches.append(len(events)), store(events)))
+    result = materialize([daily_tally], instance=instance, tags={
+        "dagster/asset_partition_range_start": "2026-10-01",
+        "dagster/asset_partition_range_end": "2026-10-31"})
+    assert result.success
+    assert sum(batches) >= 62 and max(batches) >= 31
+    done = instance.fetch_materializations(AssetKey("daily_tally"), limit=100).records
+    assert sorted(r.partition_key for r in done) == [f"2026-10-{d:02d}" for d in range(1, 32)]
+    planned = instance.get_materialized_partitions(AssetKey("daily_tally"))
+    assert len(planned) == 31
     instance.dispose()
