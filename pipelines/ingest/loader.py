@@ -134,9 +134,10 @@ def load_days(con: duckdb.DuckDBPyConnection, landing: Path, source_name: str,
     return loads
 
 
-# Files read and checked together (their rows sit in one temporary table): a small shop's month
-# at once, a large shop's few days.
-BATCH_BYTES = 256 * 1024 * 1024
+# Files read and checked together (their rows sit in one temporary table, and each file's bytes
+# stay at hand for the text of its rejected rows): a small shop's month at once, a large shop's
+# day or two.
+BATCH_BYTES = 64 * 1024 * 1024
 
 
 def _day_groups(landing: Path, source: str, days: list[date]
