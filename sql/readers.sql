@@ -3,10 +3,19 @@
 
 -- The chat messages sent on the shop days d_from..d_to, each once: a message exported on two
 -- days (a rolling export, a re-sent file) counts once, the copy of the earliest export day kept,
--- so a day's metrics never depend on which export days were loaded first.
+-- so a day's metrics never depend on which export days were loaded first. Messages exported on
+-- more than one day are few: they are found by aggregation (their keys' hashes), and only they
+-- go through the window that keeps the first copy.
 CREATE OR REPLACE TEMP MACRO kefu_messages(d_from, d_to) AS TABLE
-SELECT * FROM staging.chat_messages
-WHERE CAST(sent_at AS DATE) BETWEEN d_from AND d_to
+WITH sent AS (
+    SELECT * FROM staging.chat_messages WHERE CAST(sent_at AS DATE) BETWEEN d_from AND d_to
+),
+repeated AS (
+    SELECT hash(message_key) AS key_hash FROM sent GROUP BY key_hash HAVING count(*) > 1
+)
+SELECT * FROM sent WHERE hash(message_key) NOT IN (SELECT key_hash FROM repeated)
+UNION ALL
+SELECT * FROM sent WHERE hash(message_key) IN (SELECT key_hash FROM repeated)
 QUALIFY row_number() OVER (PARTITION BY message_key
                            ORDER BY partition_day, source_file, line_number) = 1;
 

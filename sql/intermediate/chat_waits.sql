@@ -22,7 +22,12 @@ WITH messages AS (
         CAST(sent_at AS DATE) AS day, agent, buyer, sender, sent_at, message_key,
         CASE sender WHEN 'buyer' THEN 0 WHEN 'auto' THEN 1 WHEN 'agent' THEN 2 ELSE 3 END
             AS sender_rank,
-        CASE WHEN sender = 'agent' THEN 1 ELSE 0 END AS is_reply
+        CASE WHEN sender = 'agent' THEN 1 ELSE 0 END AS is_reply,
+        -- leads the conversation's key: the sorts behind the windows compare one integer
+        -- where they would compare the day, the account and the buyer's nick
+        hash(CAST(sent_at AS DATE), agent, buyer) AS conversation,
+        -- orders messages of one second and one sender: which comes first changes no wait
+        hash(message_key) AS tie
     FROM day_messages
 ),
 gaps AS (
@@ -31,22 +36,22 @@ gaps AS (
                   > to_minutes(CAST($session_gap_minutes AS BIGINT))
              THEN 1 ELSE 0 END AS starts_session
     FROM messages
-    WINDOW conversation AS (PARTITION BY day, agent, buyer
-                            ORDER BY sent_at, sender_rank, message_key)
+    WINDOW conversation AS (PARTITION BY conversation, day, agent, buyer
+                            ORDER BY sent_at, sender_rank, tie)
 ),
 counted AS (
     SELECT *,
         sum(starts_session) OVER conversation AS session_no,
         sum(is_reply) OVER conversation - is_reply AS replies_before
     FROM gaps
-    WINDOW conversation AS (PARTITION BY day, agent, buyer
-                            ORDER BY sent_at, sender_rank, message_key
+    WINDOW conversation AS (PARTITION BY conversation, day, agent, buyer
+                            ORDER BY sent_at, sender_rank, tie
                             ROWS UNBOUNDED PRECEDING)
 ),
 grouped AS (
     -- The human reply that closes a wait is the first agent message of its group.
     SELECT
-        day, agent, buyer, session_no, replies_before,
+        conversation, day, agent, buyer, session_no, replies_before,
         min(sent_at) FILTER (WHERE sender = 'buyer') AS wait_start,
         min(sent_at) FILTER (WHERE sender = 'agent') AS answered_at,
         count(*) FILTER (WHERE sender = 'buyer') AS buyer_messages
@@ -56,8 +61,8 @@ grouped AS (
 waits AS (
     -- wait n of a session has n human replies of the session before it
     SELECT *,
-        replies_before - min(replies_before) OVER (PARTITION BY day, agent, buyer, session_no)
-            AS wait_no
+        replies_before - min(replies_before) OVER (
+            PARTITION BY conversation, day, agent, buyer, session_no) AS wait_no
     FROM grouped
     QUALIFY buyer_messages > 0
 )
@@ -66,6 +71,7 @@ SELECT
     CAST(epoch(answered_at - wait_start) AS BIGINT) AS wait_seconds,
     CAST(wait_start AS TIME) >= CAST($service_start AS TIME)
         AND CAST(wait_start AS TIME) < CAST($service_end AS TIME) AS in_service_hours,
-    wait_no = min(wait_no) OVER (PARTITION BY day, agent, buyer, session_no) AS is_first_wait,
+    wait_no = min(wait_no) OVER (PARTITION BY conversation, day, agent, buyer, session_no)
+        AS is_first_wait,
     buyer_messages
 FROM waits;

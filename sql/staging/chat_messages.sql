@@ -26,17 +26,41 @@ WITH typed AS (
     FROM raw.chats
     WHERE partition_day BETWEEN $day_from AND $day_to
 ),
+-- Identical messages in one file, and one message in two files of a day, are rare: the rows
+-- that have a twin are found by aggregation, and only they are numbered or de-duplicated (two
+-- windows over every row cost most of this step on a large shop's month).
+content_key AS (
+    SELECT *, hash(partition_day, source_file, sent_at, agent, buyer, sender, content) AS twin_key
+    FROM typed
+),
+twins AS (
+    SELECT twin_key FROM content_key GROUP BY twin_key HAVING count(*) > 1
+),
+numbered AS (
+    SELECT c.* EXCLUDE (twin_key), 1 AS ordinal
+    FROM content_key AS c ANTI JOIN twins AS t USING (twin_key)
+    UNION ALL
+    SELECT c.* EXCLUDE (twin_key), row_number() OVER (
+        PARTITION BY partition_day, source_file, sent_at, agent, buyer, sender, content
+        ORDER BY line_number) AS ordinal
+    FROM content_key AS c SEMI JOIN twins AS t USING (twin_key)
+),
 keyed AS (
     SELECT
-        *,
+        * EXCLUDE (ordinal),
         coalesce(message_id, md5(concat_ws('|', strftime(sent_at, '%Y-%m-%d %H:%M:%S'), agent,
-            buyer, sender, content, row_number() OVER (
-                PARTITION BY partition_day, source_file, sent_at, agent, buyer, sender, content
-                ORDER BY line_number)))) AS message_key
-    FROM typed
+            buyer, sender, content, ordinal))) AS message_key
+    FROM numbered
+),
+repeated AS (
+    SELECT partition_day, message_key FROM keyed GROUP BY ALL HAVING count(*) > 1
 )
 SELECT partition_day, message_key, sent_at, agent, buyer, sender, content, message_id,
        source_file, line_number
-FROM keyed
+FROM keyed ANTI JOIN repeated USING (partition_day, message_key)
+UNION ALL
+SELECT partition_day, message_key, sent_at, agent, buyer, sender, content, message_id,
+       source_file, line_number
+FROM keyed SEMI JOIN repeated USING (partition_day, message_key)
 QUALIFY row_number() OVER (PARTITION BY partition_day, message_key
                            ORDER BY source_file, line_number) = 1;
