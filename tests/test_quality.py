@@ -107,3 +107,27 @@ def test_a_column_checked_only_for_nulls_is_read_as_its_nullness():
     columns = quality._columns(quality.suite_spec("raw.chats"))
     assert "CASE WHEN record IS NULL THEN NULL ELSE 1 END AS record" in columns
     assert "source_file" in columns and "line_number" in columns  # judged for uniqueness
+
+
+def test_a_large_frame_judged_with_dictionary_encoded_text_finds_the_same_faults():
+    """Above the sample size, few-valued text columns are dictionary-encoded before GX sees
+    them: a NULL and a value outside the set are still found, and a unique key still judged."""
+    import pyarrow as pa
+
+    rows = 150_000
+    senders = ["buyer", "agent"] * (rows // 2)
+    senders[120_000], senders[130_000] = None, "robot"
+    frame = quality._compact(pa.table({"sender": senders,
+                                       "message_key": [f"k{i}" for i in range(rows)]}))
+    assert pa.types.is_dictionary(frame.schema.field("sender").type)
+    assert not pa.types.is_dictionary(frame.schema.field("message_key").type)
+    spec = {"expectations": [
+        {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "sender"}},
+        {"type": "expect_column_values_to_be_in_set",
+         "kwargs": {"column": "sender", "value_set": ["buyer", "agent"]}},
+        {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "message_key"}},
+    ]}
+    outcomes = {o.expectation: o for _, o in quality.validate_frame([("t", spec)], frame, None)}
+    assert outcomes["expect_column_values_to_not_be_null(sender)"].unexpected_count == 1
+    assert outcomes["expect_column_values_to_be_in_set(sender)"].unexpected_count == 1
+    assert outcomes["expect_column_values_to_be_unique(message_key)"].success
