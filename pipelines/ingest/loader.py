@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -118,19 +119,38 @@ def load_days(con: duckdb.DuckDBPyConnection, landing: Path, source_name: str,
     are left as they were (the error is raised when its day is reached)."""
     source = SOURCES[source_name]
     loads: list[DayLoad] = []
-    for group in _day_groups(landing, source_name, days):
-        batch = _Batch(source, run_id)
-        for day, files in group:
-            for path in files:
-                batch.add(con, landing, day, path)
+    # One thread reads the files ahead (the next batch's while this one is checked and
+    # written): the readers (pyarrow, Polars, a scratch DuckDB) release the GIL, so both cores
+    # work.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kefu-read") as reader:
+        def read_ahead(group: list[tuple[date, list[Path]]]) -> list[Future[_Staged]]:
+            return [reader.submit(read_file, source, landing, day, path)
+                    for day, files in group for path in files]
+
+        groups = list(_day_groups(landing, source_name, days))
+        ahead = read_ahead(groups[0]) if groups else []
+        for number, group in enumerate(groups):
+            current = ahead
+            ahead = read_ahead(groups[number + 1]) if number + 1 < len(groups) else []
+            loads += _load_group(con, landing, source, group, current, run_id, on_day)
+    return loads
+
+
+def _load_group(con: duckdb.DuckDBPyConnection, landing: Path, source: Source,
+                group: list[tuple[date, list[Path]]], read: list[Future[_Staged]], run_id: str,
+                on_day: Callable[[DayLoad], None] | None) -> list[DayLoad]:
+    batch = _Batch(source, run_id)
+    loads = []
+    try:
+        for staged in read:
+            batch.stage(con, staged.result())
         batch.check(con)
-        try:
-            for day, files in group:
-                loads.append(_load_day_files(con, landing, source, day, files, run_id, batch))
-                if on_day is not None:
-                    on_day(loads[-1])
-        finally:
-            batch.close(con)
+        for day, files in group:
+            loads.append(_load_day_files(con, landing, source, day, files, run_id, batch))
+            if on_day is not None:
+                on_day(loads[-1])
+    finally:
+        batch.close(con)
     return loads
 
 
@@ -271,6 +291,18 @@ def _remove_file(con: duckdb.DuckDBPyConnection, source: str, day: date, path: s
                     f"AND {column} = ?", [source, day, path])
 
 
+def read_file(source: Source, landing: Path, day: date, path: Path) -> _Staged:
+    """Read one file (no warehouse needed: it runs in a reading thread ahead of the loading)."""
+    data = path.read_bytes()
+    staged = _Staged(-1, day, path.relative_to(landing).as_posix(), path,
+                     hashlib.sha256(data).hexdigest())
+    try:
+        staged.rows, staged.mapping = read_landing_file(source, path, data)
+    except IngestError as error:
+        staged.error = error
+    return staged
+
+
 @dataclass
 class _Staged:
     index: int
@@ -305,18 +337,17 @@ class _Batch:
 
     def add(self, con: duckdb.DuckDBPyConnection, landing: Path, day: date,
             path: Path) -> None:
-        data = path.read_bytes()
-        staged = _Staged(len(self.files), day, path.relative_to(landing).as_posix(), path,
-                         hashlib.sha256(data).hexdigest())
-        self.files[path] = staged
+        self.stage(con, read_file(self.source, landing, day, path))
+
+    def stage(self, con: duckdb.DuckDBPyConnection, staged: _Staged) -> None:
+        """Take a file read by `read_file` into the batch: its rows into the batch's table."""
+        staged.index = len(self.files)
+        self.files[staged.path] = staged
         if len(self.files) == 1:
             fields = ", ".join(f"{f} VARCHAR" for f in self.source.field_names)
             con.execute(f"CREATE OR REPLACE TEMP TABLE {self.table} (file_index INTEGER, "
                         f"line_number BIGINT, {fields}, record JSON)")
-        try:
-            staged.rows, staged.mapping = read_landing_file(self.source, path, data)
-        except IngestError as error:
-            staged.error = error
+        if staged.rows is None:
             return
         con.register("landing_file", staged.rows.table)
         try:
