@@ -110,9 +110,11 @@ def run_range(settings: Settings, assets: list, first: str, last: str,
     `ConfigError` naming the file, the field and the rule; a `LandingZoneError` naming the
     path). `reason` is recorded
     with the restatement when the range re-runs a closed month."""
-    quality.warm_up()  # GX imports in its own process while the run is set up
     load_config(settings.config)
     check_landing_root(settings.landing)
+    # GX imports in its own process while the run is set up; only now, so that a refused run
+    # does not wait for that import before it exits
+    quality.warm_up()
     instance = instance or dagster_instance()
     release_orphaned_runs(instance)
     result = materialize(
