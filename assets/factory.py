@@ -26,7 +26,7 @@ from dagster import (
 )
 
 from pipelines.partitions import month_end
-from pipelines.quality import Scope, SuiteResult, judge, suite_spec, suites_for
+from pipelines.quality import Judging, Scope, SuiteResult, judge, suite_spec, suites_for
 from pipelines.warehouse import closed_months
 
 
@@ -103,9 +103,18 @@ def suite_checks(con: duckdb.DuckDBPyConnection, checked: tuple[str, ...], first
                  key: AssetKey | None = None) -> list[AssetCheckResult]:
     """Run the suites of `checked` once on first..last and say how each went, as asset checks
     (of `key`, inside a multi-asset)."""
+    return start_suite_checks(con, checked, first, last, run_id, source, key)()
+
+
+def start_suite_checks(con: duckdb.DuckDBPyConnection, checked: tuple[str, ...], first: date,
+                       last: date, run_id: str, source: str | None = None,
+                       key: AssetKey | None = None) -> Callable[[], list[AssetCheckResult]]:
+    """`suite_checks`, started: the suites validate while the caller goes on; calling what it
+    returns waits for them and gives the asset checks."""
     suites = [suite for table in checked for suite in suites_for(table)]
-    return [_check_result(result, f"{first}..{last}", key)
-            for result in judge(con, suites, Scope(first, last, source=source), run_id)]
+    judging = Judging(con, suites, Scope(first, last, source=source), run_id)
+    return lambda: [_check_result(result, f"{first}..{last}", key)
+                    for result in judging.results()]
 
 
 def month_checks(con: duckdb.DuckDBPyConnection, checked: tuple[str, ...], months: list[date],

@@ -3,7 +3,7 @@
 shop-local time, all four loaded by one step (`assets.factory.warehouse_layer`) and backfilled as
 a single run over any range of days."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from dagster import (
     AssetCheckResult,
@@ -14,7 +14,7 @@ from dagster import (
     MetadataValue,
 )
 
-from assets.factory import TableSpec, suite_checks, table_key, warehouse_layer
+from assets.factory import TableSpec, start_suite_checks, table_key, warehouse_layer
 from pipelines import progress, quality
 from pipelines.ingest.loader import DayLoad, check_landing_root, load_days
 from pipelines.ingest.readers import IngestError
@@ -56,11 +56,12 @@ def _day_table(loads: list[DayLoad]) -> str:
 @warehouse_layer("ingest", group="ingest", partitions=daily_partitions, tables=RAW_TABLES)
 def raw_sources(context: AssetExecutionContext, warehouse: Warehouse,
                 paths: KefuPaths) -> Iterator[MaterializeResult]:
-    quality.warm_up()  # GX imports while the files load
     load_config(paths.config_path)  # a bad plan or roster stops the run before any write
     check_landing_root(paths.landing_path)  # so does a landing root that is not one
+    quality.warm_up()  # GX imports while the files load
     days = days_in(context.partition_time_window)
     failures: list[IngestError] = []
+    judged: list[tuple[str, list[DayLoad], Callable[[], list[AssetCheckResult]]]] = []
     with warehouse.connect() as con:
         for source in SOURCES:
             # A file that cannot be read fails its source from that day on; the other sources
@@ -72,10 +73,12 @@ def raw_sources(context: AssetExecutionContext, warehouse: Warehouse,
             except IngestError as failure:
                 failures.append(failure)
                 continue
-            key = table_key(f"raw/{source}")
-            checks = suite_checks(con, _checked(source), days[0], days[-1], context.run_id,
-                                  source, key)
-            yield _materialization(context, source, loads, checks)
+            # the source's suites validate while the next source loads
+            judged.append((source, loads, start_suite_checks(
+                con, _checked(source), days[0], days[-1], context.run_id, source,
+                table_key(f"raw/{source}"))))
+        for source, loads, checks in judged:
+            yield _materialization(context, source, loads, checks())
     if len(failures) == 1:
         raise failures[0]
     if failures:

@@ -227,46 +227,62 @@ def check_windows(con: duckdb.DuckDBPyConnection, name: str, first: date, last: 
 
 def judge(con: duckdb.DuckDBPyConnection, names: list[str], scope: Scope,
           run_id: str) -> list[SuiteResult]:
-    """Judge the rows of `scope` with each suite of `names`, each once. The suites of one table
-    share one fetch of its rows (the columns any of them reads), windowed by
-    `check_windows`; every expectation's outcome is recorded in audit.check_results."""
-    specs = {name: suite_spec(name) for name in names}
-    by_table: dict[tuple[str, str | None], list[str]] = {}
-    for name, spec in specs.items():
-        meta = spec["meta"]["kefu"]
-        by_table.setdefault((meta.get("table", f"frame:{name}"), meta.get("day_column")),
-                            []).append(name)
-    results: dict[str, list[Outcome]] = {name: [] for name in names}
-    audit: list[list[Any]] = []
-    pending: deque[tuple[str, Future]] = deque()
+    """Judge the rows of `scope` with each suite of `names`, each once (see `Judging`)."""
+    return Judging(con, names, scope, run_id).results()
 
-    def collect() -> None:
-        label, future = pending.popleft()
+
+class Judging:
+    """The suites of `names` judging the rows of `scope`, each once: the suites of one table
+    share one fetch of its rows (the columns any of them reads), windowed by `check_windows`,
+    and the validating process judges one frame while the next is fetched. Started when made;
+    the caller may do other work (load the next source) before it asks for the `results`,
+    when every expectation's outcome is recorded in audit.check_results."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, names: list[str], scope: Scope,
+                 run_id: str) -> None:
+        self.con, self.names, self.run_id = con, names, run_id
+        self.specs = {name: suite_spec(name) for name in names}
+        self.outcomes: dict[str, list[Outcome]] = {name: [] for name in names}
+        self.audit: list[list[Any]] = []
+        self.pending: deque[tuple[str, Future]] = deque()
+        by_table: dict[tuple[str, str | None], list[str]] = {}
+        for name, spec in self.specs.items():
+            meta = spec["meta"]["kefu"]
+            by_table.setdefault((meta.get("table", f"frame:{name}"), meta.get("day_column")),
+                                []).append(name)
+        for group in by_table.values():
+            meta = self.specs[group[0]]["meta"]["kefu"]
+            columns = _columns({"expectations": [e for n in group
+                                                 for e in self.specs[n]["expectations"]]})
+            for first, last in check_windows(con, group[0], scope.first, scope.last,
+                                             scope.schema):
+                window = Scope(first, last, scope.schema, scope.source)
+                label = f"{window.first}..{window.last}" + \
+                    (f" {scope.source}" if scope.source else "") + \
+                    (f" {scope.schema}" if scope.schema != "marts" else "")
+                frame = _frame(con, meta, columns, window)
+                # one frame validating while the next is fetched: at most two in memory
+                if len(self.pending) == 2:
+                    self._collect()
+                self.pending.append((label, _validator().submit(
+                    validate_frame, [(name, self.specs[name]) for name in group], frame,
+                    scope.source)))
+
+    def _collect(self) -> None:
+        label, future = self.pending.popleft()
         for name, outcome in future.result():
-            results[name].append(outcome)
-            audit.append([run_id, label, name, outcome.expectation, outcome.severity,
-                          outcome.success, outcome.observed_value, outcome.unexpected_count])
+            self.outcomes[name].append(outcome)
+            self.audit.append([self.run_id, label, name, outcome.expectation, outcome.severity,
+                               outcome.success, outcome.observed_value,
+                               outcome.unexpected_count])
 
-    for group in by_table.values():
-        meta = specs[group[0]]["meta"]["kefu"]
-        columns = _columns({"expectations": [e for n in group
-                                             for e in specs[n]["expectations"]]})
-        for first, last in check_windows(con, group[0], scope.first, scope.last, scope.schema):
-            window = Scope(first, last, scope.schema, scope.source)
-            label = f"{window.first}..{window.last}" + \
-                (f" {scope.source}" if scope.source else "") + \
-                (f" {scope.schema}" if scope.schema != "marts" else "")
-            frame = _frame(con, meta, columns, window)
-            # one frame validating while the next is fetched: at most two in memory
-            if len(pending) == 2:
-                collect()
-            pending.append((label, _validator().submit(
-                validate_frame, [(name, specs[name]) for name in group], frame, scope.source)))
-    while pending:
-        collect()
-    _audit(con, audit)
-    return [SuiteResult(name, bool(specs[name]["meta"]["kefu"].get("blocking")),
-                        results[name]) for name in names]
+    def results(self) -> list[SuiteResult]:
+        while self.pending:
+            self._collect()
+        _audit(self.con, self.audit)
+        self.audit = []
+        return [SuiteResult(name, bool(self.specs[name]["meta"]["kefu"].get("blocking")),
+                            self.outcomes[name]) for name in self.names]
 
 
 def validate_frame(suites: list[tuple[str, dict[str, Any]]], rows: pa.Table,
