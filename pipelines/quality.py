@@ -27,7 +27,7 @@ from pipelines.warehouse import SQL_DIR, sql_statements
 
 EXPECTATIONS_DIR = SQL_DIR.parent / "expectations"
 # Rows of a table judged in one validation: pandas holds them (the suite's columns only).
-ROWS_PER_CHECK = 4_000_000
+ROWS_PER_CHECK = 1_000_000
 
 
 @dataclass(frozen=True)
