@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -113,9 +115,23 @@ def _validator() -> ProcessPoolExecutor:
     tables; it sends outcomes back."""
     global _VALIDATOR
     if _VALIDATOR is None:
-        _VALIDATOR = ProcessPoolExecutor(max_workers=1, initializer=_gx,
+        _VALIDATOR = ProcessPoolExecutor(max_workers=1, initializer=_validating_process,
+                                         initargs=(os.getpid(),),
                                          mp_context=multiprocessing.get_context("spawn"))
     return _VALIDATOR
+
+
+def _validating_process(parent: int) -> None:
+    """Set up the validating process: it ends when the process that started it has gone (a
+    killed run must not leave it behind: a pool's worker otherwise waits for work forever),
+    then imports GX."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    _gx()
 
 
 def warm_up() -> None:
