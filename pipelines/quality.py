@@ -346,12 +346,6 @@ def _audit(con: duckdb.DuckDBPyConnection, values: list[list[Any]]) -> None:
         con.unregister("audit_rows")
 
 
-def run_suite(con: duckdb.DuckDBPyConnection, name: str, first: date, last: date, run_id: str,
-              source: str | None = None, schema: str = "marts") -> SuiteResult:
-    """Judge the rows of first..last with suite `name`; record every expectation's outcome."""
-    return judge(con, [name], Scope(first, last, schema, source), run_id)[0]
-
-
 def blocking_suites() -> list[str]:
     """The payroll path: the suites whose failure keeps a payroll from being published."""
     return sorted(p.stem for p in EXPECTATIONS_DIR.glob("*.json")

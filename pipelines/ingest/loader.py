@@ -261,7 +261,7 @@ def _settle(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, sha: 
         day, path = canonical
         alone = _Batch(source, run_id)
         try:
-            alone.add(con, landing, day, landing / path)
+            alone.stage(con, read_file(source, landing, day, landing / path))
             alone.check(con)
             alone.record(con, alone.staged(landing / path), DayLoad(source.name, day))
             alone.write_day(con, day)
@@ -316,7 +316,7 @@ class _Staged:
 
 
 class _Batch:
-    """Files of one source, read into one temporary table as they come (`add`), checked by
+    """Files of one source, read into one temporary table as they come (`stage`), checked by
     `sql/ingest/check_<source>.sql` in one statement for all of them (`check`; planning it cost
     ~25 ms a file), then recorded file by file in the order their days load (`record`), each
     day's good rows written by one insert (`write_day`)."""
@@ -334,10 +334,6 @@ class _Batch:
 
     def staged(self, path: Path) -> _Staged:
         return self.files[path]
-
-    def add(self, con: duckdb.DuckDBPyConnection, landing: Path, day: date,
-            path: Path) -> None:
-        self.stage(con, read_file(self.source, landing, day, path))
 
     def stage(self, con: duckdb.DuckDBPyConnection, staged: _Staged) -> None:
         """Take a file read by `read_file` into the batch: its rows into the batch's table."""
