@@ -20,7 +20,7 @@ from pipelines.config_tables import (
 from pipelines.partitions import daily_partitions, days_in
 from pipelines.plan import Config, load_config
 from pipelines.resources import KefuPaths, Warehouse
-from pipelines.warehouse import range_metadata, run_sql, transaction
+from pipelines.warehouse import chat_day_spans, range_metadata, run_sql, transaction
 
 
 @dataclass(frozen=True)
@@ -32,19 +32,23 @@ class DailyTransform:
     day_column: str
     grain: str
     lookahead_window: bool = False  # also recompute the attribution window's days after the run
+    # reads day_messages, and a day's rows only that day's messages: runs in spans of days
+    # (`pipelines.warehouse.chat_day_spans`), after the transforms that read all the days
+    by_message_day: bool = False
 
 
 TRANSFORMS = (
     DailyTransform("staging", "chat_waits", "intermediate/chat_waits.sql",
-                   ("staging/chat_messages",), "day", "buyer wait"),
+                   ("staging/chat_messages",), "day", "buyer wait", by_message_day=True),
     DailyTransform("staging", "order_attribution", "intermediate/order_attribution.sql",
                    ("staging/chat_messages", "staging/orders"), "created_day", "order",
                    lookahead_window=True),
     DailyTransform("marts", "agent_daily_metrics", "marts/agent_daily_metrics.sql",
                    ("staging/chat_waits", "staging/order_attribution", "staging/ratings",
-                    "staging/refunds"), "day", "day x employee"),
+                    "staging/refunds"), "day", "day x employee", by_message_day=True),
     DailyTransform("marts", "unmapped_accounts", "marts/unmapped_accounts.sql",
-                   ("staging/chat_messages",), "day", "day x unmapped account"),
+                   ("staging/chat_messages",), "day", "day x unmapped account",
+                   by_message_day=True),
     DailyTransform("marts", "shop_daily_sales", "marts/shop_daily_sales.sql",
                    ("staging/order_attribution",), "day", "shop day"),
 )
@@ -66,9 +70,16 @@ def derive_days(con: DuckDBPyConnection, config: Config, days: list[date], input
     for first, last in month_segments(days):
         version = config.plan.version_for(first_of_month(first))
         params = sql_parameters(version)
-        run_sql(con, DAY_MESSAGES, day_from=first, day_to=last)
-        for t, end in _spans(params, last):
-            run_sql(con, t.sql, day_from=first, day_to=end, **params)
+        ends = list(_spans(params, last))
+        for t, end in ends:
+            if not t.by_message_day:
+                run_sql(con, t.sql, day_from=first, day_to=end, **params)
+        for span_first, span_last in chat_day_spans(con, first, last):
+            run_sql(con, DAY_MESSAGES, day_from=span_first, day_to=span_last)
+            for t, _ in ends:
+                if t.by_message_day:
+                    run_sql(con, t.sql, day_from=span_first, day_to=span_last, **params)
+        for t, end in ends:
             derivations.record(con, f"{t.schema}.{t.table}", first, end,
                                _derivation_print(inputs, t, params), run_id)
             versions[f"{t.schema}.{t.table}"].append(version.id)

@@ -9,7 +9,7 @@ from assets.factory import TableSpec, suite_checks, table_key, warehouse_layer
 from pipelines import progress
 from pipelines.partitions import daily_partitions, days_in
 from pipelines.resources import Warehouse
-from pipelines.warehouse import range_metadata, run_sql, transaction
+from pipelines.warehouse import chat_day_spans, range_metadata, run_sql, transaction
 
 # staging table -> (raw source it reads, the column that says which export day a row is from,
 # the grain)
@@ -33,7 +33,11 @@ def staging_tables(context: AssetExecutionContext,
     with warehouse.connect() as con:
         with transaction(con):
             for table in STAGING_TABLES:
-                run_sql(con, f"staging/{table}.sql", day_from=days[0], day_to=days[-1])
+                # a message's row depends on its export day's rows alone
+                spans = chat_day_spans(con, days[0], days[-1]) if table == "chat_messages" \
+                    else [(days[0], days[-1])]
+                for first, last in spans:
+                    run_sql(con, f"staging/{table}.sql", day_from=first, day_to=last)
         for table, (_, day_column, _) in STAGING_TABLES.items():
             key = table_key(f"staging/{table}")
             metadata = range_metadata(con, f"staging.{table}", day_column, days[0], days[-1])

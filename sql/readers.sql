@@ -8,7 +8,11 @@
 -- go through the window that keeps the first copy.
 CREATE OR REPLACE TEMP MACRO kefu_messages(d_from, d_to) AS TABLE
 WITH sent AS (
-    SELECT * FROM staging.chat_messages WHERE CAST(sent_at AS DATE) BETWEEN d_from AND d_to
+    -- compared as timestamps, not cast to days, so that the row groups outside the days are
+    -- skipped by their min/max (a range is read in spans of days: pipelines/warehouse.py)
+    SELECT * FROM staging.chat_messages
+    WHERE sent_at >= CAST(d_from AS TIMESTAMP)
+      AND sent_at < CAST(d_to AS TIMESTAMP) + INTERVAL 1 DAY
 ),
 repeated AS (
     SELECT hash(message_key) AS key_hash FROM sent GROUP BY key_hash HAVING count(*) > 1
