@@ -5,7 +5,8 @@ from __future__ import annotations
 import calendar
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -139,9 +140,10 @@ def backfill(
         first, last = date.fromisoformat(from_day), date.fromisoformat(to_day)
     else:
         raise typer.BadParameter("give --month YYYY-MM, or --from and --to")
+    settings = use_settings(writer=ctx)
+    start_run(settings)
     from pipelines.runner import backfill_days, backfill_month
 
-    settings = use_settings(writer=ctx)
     run = backfill_month if month else backfill_days
     summary = run_with_progress((last - first).days + 1,
                                 lambda: run(settings, first, last, reason=reason))
@@ -161,11 +163,13 @@ def nightly(
     it whose attribution window is still open, as one run."""
     from pipelines.completeness import segments_text
     from pipelines.partitions import shop_today
-    from pipelines.runner import nightly as run_nightly
-    from pipelines.runner import nightly_days
 
     last = date.fromisoformat(day) if day else shop_today() - timedelta(days=1)
     settings = use_settings(writer=ctx)
+    start_run(settings)
+    from pipelines.runner import nightly as run_nightly
+    from pipelines.runner import nightly_days
+
     ranges = nightly_days(settings, last)
     if len(ranges) > 1:
         console.print(f"files landed late for {segments_text(ranges[:-1])}: loading those days "
@@ -179,12 +183,31 @@ def nightly(
 DAILY_STEPS = {"raw.chats", "raw.orders", "raw.refunds", "raw.ratings"}
 
 
-def run_with_progress(days: int, work: Callable[[], list]) -> list:
-    """Run `work` (a backfill or nightly) with a progress display of its steps over `days`."""
+@contextmanager
+def failures_in_one_line() -> Iterator[None]:
+    """A run refused or failed (bad configuration, landing root, a step's error) is printed as
+    its own message, in red, and the command exits 1."""
     from pipelines.ingest.loader import LandingZoneError
     from pipelines.plan import ConfigError
-    from pipelines.runner import BackfillFailed
+    from pipelines.preflight import BackfillFailed
 
+    try:
+        yield
+    except (BackfillFailed, ConfigError, LandingZoneError) as failure:
+        console.print(f"[red]{failure}[/red]", soft_wrap=True)
+        raise typer.Exit(1) from failure
+
+
+def start_run(settings: Settings) -> None:
+    """`pipelines.preflight` as a command starts, before it imports Dagster."""
+    from pipelines.preflight import preflight
+
+    with failures_in_one_line():
+        preflight(settings)
+
+
+def run_with_progress(days: int, work: Callable[[], list]) -> list:
+    """Run `work` (a backfill or nightly) with a progress display of its steps over `days`."""
     with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), console=console) as bar:
         tasks: dict[str, int] = {}
@@ -196,10 +219,8 @@ def run_with_progress(days: int, work: Callable[[], list]) -> list:
 
         progress.listen(advance)
         try:
-            return work()
-        except (BackfillFailed, ConfigError, LandingZoneError) as failure:
-            console.print(f"[red]{failure}[/red]", soft_wrap=True)
-            raise typer.Exit(1) from failure
+            with failures_in_one_line():
+                return work()
         finally:
             progress.forget(advance)
 
@@ -216,13 +237,12 @@ def payroll(
 ) -> None:
     """Recompute a month's metrics, KPI and payroll from the loaded days, publish it, and print
     it. A closed month keeps what was paid: the differences go to the first open month."""
-    from pipelines.ingest.loader import LandingZoneError
-    from pipelines.plan import ConfigError
-    from pipelines.runner import BackfillFailed, payroll_months, rerun_until
-    from pipelines.warehouse import connect
-
     first, _ = month_days(month)
     settings = use_settings(writer=ctx)
+    start_run(settings)
+    from pipelines.runner import payroll_months, rerun_until
+    from pipelines.warehouse import connect
+
     con = connect(settings.warehouse)
     try:
         last = rerun_until(con, first)
@@ -231,12 +251,8 @@ def payroll(
     if last != first:
         console.print(f"{month} is closed: re-running {month}..{last:%Y-%m} so that {last:%Y-%m}"
                       " pays the differences under the same configuration")
-    with console.status(f"Computing the {month} payroll ..."):
-        try:
-            payroll_months(settings, first, last, reason=reason)
-        except (BackfillFailed, ConfigError, LandingZoneError) as failure:
-            console.print(f"[red]{failure}[/red]", soft_wrap=True)
-            raise typer.Exit(1) from failure
+    with console.status(f"Computing the {month} payroll ..."), failures_in_one_line():
+        payroll_months(settings, first, last, reason=reason)
     print_payroll(settings, first)
     print_restatements(settings, first)
 

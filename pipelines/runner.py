@@ -20,11 +20,9 @@ from dagster import (
     materialize,
 )
 
-from pipelines import quality
 from pipelines.definitions import build_resources, daily_assets, monthly_assets
-from pipelines.ingest.loader import check_landing_root
 from pipelines.partitions import month_end
-from pipelines.plan import load_config
+from pipelines.preflight import BackfillFailed, preflight
 from pipelines.settings import Settings, project_path
 from pipelines.warehouse import connect, run_sql
 from pipelines.writer_lock import process_alive
@@ -105,16 +103,9 @@ def run_range(settings: Settings, assets: list, first: str, last: str,
               reason: str | None = None) -> ExecuteInProcessResult:
     """Materialize `assets` over partitions first..last as one run; raise with each step's error.
 
-    The configuration and the landing root are checked first: a bad plan or roster, or a
-    `KEFU_LANDING` that does not exist, stops the run before anything is written (a
-    `ConfigError` naming the file, the field and the rule; a `LandingZoneError` naming the
-    path). `reason` is recorded
-    with the restatement when the range re-runs a closed month."""
-    load_config(settings.config)
-    check_landing_root(settings.landing)
-    # GX imports in its own process while the run is set up; only now, so that a refused run
-    # does not wait for that import before it exits
-    quality.warm_up()
+    `preflight` first: nothing is written on a bad configuration or landing root. `reason` is
+    recorded with the restatement when the range re-runs a closed month."""
+    preflight(settings)
     instance = instance or dagster_instance()
     release_orphaned_runs(instance)
     result = materialize(
@@ -255,10 +246,6 @@ def backfill_month(settings: Settings, first: date, last: date,
     run_range(settings, monthly_assets, first.replace(day=1).isoformat(),
               first.replace(day=1).isoformat(), instance, reason)
     return summary
-
-
-class BackfillFailed(Exception):
-    """A run that failed: the message carries each failed step's own error."""
 
 
 def failure_messages(result: ExecuteInProcessResult) -> list[str]:

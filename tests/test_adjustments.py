@@ -17,7 +17,8 @@ from dagster import DagsterInstance
 from typer.testing import CliRunner
 
 from pipelines.jobs import monthly_assets
-from pipelines.runner import BackfillFailed, run_range
+from pipelines.preflight import BackfillFailed
+from pipelines.runner import run_range
 from pipelines.settings import Settings
 from pipelines.whatif import run_whatif
 from tests.conftest import use_env, warehouse_rows

@@ -27,7 +27,8 @@ from typer.testing import CliRunner
 
 from pipelines.cli import app
 from pipelines.closing import NotClosable, close_month, marts_sha256
-from pipelines.runner import BackfillFailed, backfill_month, payroll_months
+from pipelines.preflight import BackfillFailed
+from pipelines.runner import backfill_month, payroll_months
 from pipelines.settings import Settings
 from pipelines.warehouse import connect
 from tests.conftest import land, use_env, warehouse_rows

@@ -69,7 +69,8 @@ def test_a_payroll_failing_its_checks_is_not_published(clean_month, tmp_path):
     from dagster import DagsterInstance
 
     from pipelines.jobs import monthly_assets
-    from pipelines.runner import BackfillFailed, run_range
+    from pipelines.preflight import BackfillFailed
+    from pipelines.runner import run_range
 
     warehouse = tmp_path / "w.duckdb"
     shutil.copy(clean_month.warehouse, warehouse)

@@ -1,0 +1,26 @@
+"""What every run checks before it starts, and how a run fails, in a module without Dagster: the
+CLI's commands run `preflight` as they start, before they import Dagster, so that the GX import
+overlaps theirs."""
+
+from __future__ import annotations
+
+from pipelines import quality
+from pipelines.ingest.loader import check_landing_root
+from pipelines.plan import load_config
+from pipelines.settings import Settings
+
+
+def preflight(settings: Settings) -> None:
+    """Stop a run before it starts on a bad plan or roster (`ConfigError` naming the file, the
+    field and the rule) or a `KEFU_LANDING` that is no landing (`LandingZoneError` naming the
+    path); then start the validating process, whose GX import (about 4 s) goes on while the run
+    is set up. Only then, so that a refused run does not wait for that import before it exits.
+    Commands call it as they start, before they import Dagster; every run calls it again."""
+    load_config(settings.config)
+    check_landing_root(settings.landing)
+    quality.warm_up()
+
+
+class BackfillFailed(Exception):
+    """A run that failed (`pipelines.runner.run_range`): the message carries each failed step's
+    own error."""
