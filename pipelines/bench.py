@@ -5,8 +5,10 @@ shop (`make demo`'s 12 agents).
 For each shop it measures, each in a process of its own (os.wait4 gives that process's wall
 time and peak RSS): the floor (DuckDB merely reading every file once, GBK decoded first), the
 pandas script (`pipelines/baseline_pandas.py`), `kefu backfill --month` from an empty warehouse
-and a fresh Dagster instance, and `kefu nightly` of the month's last day after it. Then it checks
-that the script and kefu pay every employee the same, to the cent, and prints the ratios.
+and a fresh Dagster instance, and `kefu nightly` of the month's last day after it. Beside the
+floor it measures Dagster's own share: the same asset graph (keys, checks, partitions, instance)
+with bodies that do nothing, over the month and over one day. Then it checks that the script and
+kefu pay every employee the same, to the cent, and prints the ratios.
 
 The generated months are cached under data/bench and reused while their manifests say the same
 month, agents, seed and scale.
@@ -22,11 +24,20 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import polars
+from dagster import (
+    AssetCheckResult,
+    AssetsDefinition,
+    BackfillPolicy,
+    MaterializeResult,
+    materialize,
+    multi_asset,
+)
 
 BENCH = Path("data/bench")
 MONTH = "2026-10"
@@ -138,6 +149,38 @@ def floor(landing: Path) -> None:
     print(f"floor read {rows:,} rows")
 
 
+def dagster_alone(first: str, last: str) -> None:
+    """Materialize kefu's asset graph with no-op bodies over first..last as `kefu backfill`
+    does (a daily run, then a monthly one when the range is the month): every asset key, check,
+    partition and event kefu's runs have, in a fresh instance configured as kefu's, none of the
+    work. What kefu cannot go below while Dagster runs it."""
+    from pipelines.jobs import daily_assets, monthly_assets
+    from pipelines.runner import dagster_instance
+
+    def no_op(assets: AssetsDefinition) -> AssetsDefinition:
+        specs, checks = list(assets.specs), list(assets.check_specs)
+
+        @multi_asset(name=f"no_op_{assets.node_def.name}", specs=specs, check_specs=checks,
+                     partitions_def=assets.partitions_def, pool="duckdb",
+                     backfill_policy=BackfillPolicy.single_run())
+        def nothing() -> Iterator[MaterializeResult]:
+            for spec in specs:
+                yield MaterializeResult(asset_key=spec.key, metadata={"rows": 0}, check_results=[
+                    AssetCheckResult(asset_key=spec.key, check_name=check.name, passed=True)
+                    for check in checks if check.asset_key == spec.key])
+        return nothing
+
+    instance = dagster_instance()
+    runs = [(daily_assets, first, last)]
+    if last == LAST_DAY and first.endswith("-01"):
+        runs.append((monthly_assets, first, first))
+    for graph, start, end in runs:
+        materialize([no_op(a) for a in graph], instance=instance,
+                    run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+                    tags={"dagster/asset_partition_range_start": start,
+                          "dagster/asset_partition_range_end": end})
+
+
 def measure(shop: Shop) -> tuple[list[Measured], tuple[int, int, list[str]]]:
     from pipelines.baseline_pandas import compare
 
@@ -147,9 +190,15 @@ def measure(shop: Shop) -> tuple[list[Measured], tuple[int, int, list[str]]]:
     script_out = shop.root / "pandas_payroll.csv"
     script_lines = shop.root / "pandas_kpi_lines.csv"
     kefu = [sys.executable, "-m", "pipelines.cli"]
+    bench = [sys.executable, "-W", "ignore", "-m", "pipelines.bench"]
+    alone = {**env, "DAGSTER_HOME": str(shop.root / "dagster_alone")}
+    shutil.rmtree(alone["DAGSTER_HOME"], ignore_errors=True)
     results = [
-        run_measured("floor: DuckDB reads the files", [sys.executable, "-m", "pipelines.bench",
-                                                        "--floor", str(landing)], env),
+        run_measured("floor: DuckDB reads the files", [*bench, "--floor", str(landing)], env),
+        run_measured("floor: Dagster alone, month", [*bench, "--dagster-alone",
+                                                     f"{MONTH}-01", LAST_DAY], alone),
+        run_measured("floor: Dagster alone, one day", [*bench, "--dagster-alone", LAST_DAY,
+                                                       LAST_DAY], alone),
         run_measured("pandas script, month", [
             sys.executable, "-m", "pipelines.baseline_pandas", "--landing", str(landing),
             "--config", str(config), "--month", MONTH, "--out", str(script_out),
@@ -170,6 +219,12 @@ def report(shop: Shop, results: list[Measured], matched: tuple[int, int, list[st
     print(f"{'':<34}{'wall s':>9}{'peak RSS MiB':>15}{'x floor':>10}")
     for m in results:
         print(f"{m.label:<34}{m.seconds:>9.1f}{m.rss_mib:>15.0f}{m.seconds / floor_s:>10.1f}")
+    month_floor = floor_s + by_label["floor: Dagster alone, month"].seconds
+    day_floor = by_label["floor: Dagster alone, one day"].seconds
+    nightly = by_label["kefu nightly (one day)"]
+    print(f"kefu above its floors: the month {ours.seconds - month_floor:+.1f} s over files read "
+          f"+ Dagster alone ({month_floor:.1f} s), a night {nightly.seconds - day_floor:+.1f} s "
+          f"over Dagster alone ({day_floor:.1f} s)")
     equal, total, mismatches = matched
     print(f"script / kefu, month end to end: {script.seconds / ours.seconds:.2f}x "
           f"(kefu is {'faster' if ours.seconds < script.seconds else 'slower'}); "
@@ -181,10 +236,15 @@ def report(shop: Shop, results: list[Measured], matched: tuple[int, int, list[st
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--floor", type=Path, help="(internal) time the floor on a landing")
+    parser.add_argument("--dagster-alone", nargs=2, metavar=("FIRST", "LAST"),
+                        help="(internal) time Dagster running kefu's graph with no-op assets")
     parser.add_argument("--shop", choices=("large", "demo", "both"), default="both")
     args = parser.parse_args()
     if args.floor:
         floor(args.floor)
+        return
+    if args.dagster_alone:
+        dagster_alone(*args.dagster_alone)
         return
     shops = {"large": [LARGE], "demo": [DEMO], "both": [LARGE, DEMO]}[args.shop]
     measured = [(shop, *measure(shop)) for shop in shops]
