@@ -153,31 +153,27 @@ def _load_group(con: duckdb.DuckDBPyConnection, landing: Path, source: Source,
             batch.stage(staged.result())
         batch.check(con)
         try:
-            with transaction(con):
-                loads = [_load_day_files(con, landing, source, day, files, run_id, batch)
-                         for day, files in group]
-                batch.write_recorded(con)
+            return _load_together(con, landing, source, group, run_id, batch, on_day)
         except IngestError:
             batch.recorded.clear()
-            return [_load_day_alone(con, landing, source, day, files, run_id, batch, on_day)
-                    for day, files in group]
+            return [load for day_files in group for load in
+                    _load_together(con, landing, source, [day_files], run_id, batch, on_day)]
     finally:
         batch.close(con)
+
+
+def _load_together(con: duckdb.DuckDBPyConnection, landing: Path, source: Source,
+                   days: list[tuple[date, list[Path]]], run_id: str, batch: _Batch,
+                   on_day: Callable[[DayLoad], None] | None) -> list[DayLoad]:
+    """`days` of a checked batch in one transaction, their good rows in one insert."""
+    with transaction(con):
+        loads = [_load_day_files(con, landing, source, day, files, run_id, batch)
+                 for day, files in days]
+        batch.write_recorded(con)
     for load in loads:
         if on_day is not None:
             on_day(load)
     return loads
-
-
-def _load_day_alone(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, day: date,
-                    files: list[Path], run_id: str, batch: _Batch,
-                    on_day: Callable[[DayLoad], None] | None) -> DayLoad:
-    with transaction(con):
-        load = _load_day_files(con, landing, source, day, files, run_id, batch)
-        batch.write_recorded(con)
-    if on_day is not None:
-        on_day(load)
-    return load
 
 
 # Files read and checked together (their rows sit in one temporary table, and each file's bytes
