@@ -129,6 +129,36 @@ def test_an_unreadable_file_fails_its_partition_and_leaves_it_as_it_was(settings
     assert table_rows(settings, *queries) == before
 
 
+def test_a_failing_day_of_a_batch_keeps_the_days_before_it_and_leaves_the_others(settings):
+    """Days whose files are read together load in one transaction: when one of them fails, the
+    days before it still load, as they would one by one, and it and the days after it keep
+    what they held."""
+    from pipelines.ingest.loader import load_days
+    from pipelines.ingest.readers import IngestError
+
+    for day in ("2026-10-07", "2026-10-09"):
+        land(settings, "chats", day, "c.csv", CHATS.replace("2026-10-08", day))
+    bad = land(settings, "chats", "2026-10-08", "e.csv", b"\x00\xff\xfe\x81\x81garbage")
+    con = connect(settings.warehouse)
+    try:
+        with pytest.raises(IngestError, match="unknown encoding") as failure:
+            load_days(con, settings.landing, "chats",
+                      [date(2026, 10, 7), date(2026, 10, 8), date(2026, 10, 9)], "run-1")
+        assert str(bad) in str(failure.value)
+        loaded = con.execute("SELECT partition_day, count(*) FROM raw.chats GROUP BY ALL "
+                             "ORDER BY ALL").fetchall()
+        rejected = con.execute("SELECT partition_day, count(*) FROM raw.rejected_rows "
+                               "GROUP BY ALL ORDER BY ALL").fetchall()
+        files = con.execute("SELECT partition_day FROM raw.ingest_files").fetchall()
+    finally:
+        con.close()
+    # CHATS: the buyer's and the agent's lines load; the bad time, the unknown sender and the
+    # line without its content column are rejected
+    assert loaded == [(date(2026, 10, 7), 2)]
+    assert rejected == [(date(2026, 10, 7), 3)]
+    assert files == [(date(2026, 10, 7),)]
+
+
 def test_an_invalid_roster_stops_the_run_before_anything_is_written(settings, instance, tmp_path):
     config = tmp_path / "config"
     shutil.copytree(settings.config, config)
