@@ -57,6 +57,7 @@ def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     con.execute("SET checkpoint_threshold = '1GB'")
     for name in SCHEMA_FILES:
         run_sql(con, name)
+    _record_values(con)
     # Comments change the catalog: write them only when a marts column still lacks one, so an
     # ordinary connection never opens a write on tables another connection may be writing.
     uncommented = con.execute("SELECT count(*) FROM duckdb_columns() WHERE schema_name = 'marts' "
@@ -66,6 +67,26 @@ def prepare(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     run_sql(con, "macros.sql")
     run_sql(con, "readers.sql")
     return con
+
+
+def _record_values(con: duckdb.DuckDBPyConnection) -> None:
+    """A warehouse written before `record` held values alone (sql/schema/raw.sql) has each raw
+    row's other columns as JSON keyed by header: the keys become the file's record_headers,
+    the values the row's record, in the same order, so no value is lost or changed."""
+    for (table,) in con.execute(
+            "SELECT table_name FROM duckdb_columns() WHERE schema_name = 'raw' "
+            "AND column_name = 'record' AND data_type = 'JSON'").fetchall():
+        with transaction(con):
+            con.execute(
+                "UPDATE raw.ingest_files AS f SET record_headers = r.headers FROM ("
+                "SELECT partition_day, source_file, load_run_id, "
+                "CAST(json_keys(any_value(record)) AS VARCHAR[]) AS headers "
+                f"FROM raw.{table} GROUP BY ALL) AS r "
+                f"WHERE f.source = '{table}' AND f.status = 'loaded' "
+                "AND f.partition_day = r.partition_day AND f.file_path = r.source_file "
+                "AND f.load_run_id = r.load_run_id")
+            con.execute(f"ALTER TABLE raw.{table} ALTER record TYPE VARCHAR[] "
+                        "USING CAST(json_extract_string(record, '$.*') AS VARCHAR[])")
 
 
 def connect(path: Path | str) -> duckdb.DuckDBPyConnection:

@@ -10,6 +10,7 @@ import pytest
 import xlsxwriter
 
 from pipelines.ingest.readers import IngestError
+from pipelines.warehouse import connect
 from tests.conftest import ingest, land
 
 ORDER_HEADER = ('"订单编号","买家会员名","买家实际支付金额","订单状态","订单创建时间",'
@@ -35,7 +36,7 @@ def test_gbk_order_export_without_bom_with_trailing_space_headers(settings):
     # every original column is kept: each canonical field's text under its own name (any other
     # column would be in `record`), and which header of the file held each field
     paid_at, shop, record = con.execute("SELECT paid_at, shop, record FROM raw.orders").fetchone()
-    assert (paid_at, shop, json.loads(record)) == ("2026-10-01 10:50:00", "旗舰店", {})
+    assert (paid_at, shop, record) == ("2026-10-01 10:50:00", "旗舰店", [])
     headers = json.loads(con.execute("SELECT canonical_headers FROM raw.ingest_files"
                                      ).fetchone()[0])
     assert headers["订单付款时间 "] == "paid_at" and headers["店铺名称 "] == "shop"
@@ -194,3 +195,25 @@ def test_a_file_that_is_not_the_source_it_is_filed_under_fails_naming_file_and_p
         ingest(settings, "orders", "2026-10-01")
     assert str(path) in str(failure.value)
     assert "no recognisable orders header: missing order_id" in str(failure.value)
+
+
+def test_a_warehouse_written_with_json_records_keeps_every_value_when_opened(settings):
+    land(settings, "orders", "2026-10-01", "ExportOrderList202610012359.csv", "\r\n".join([
+        ORDER_HEADER + ',"收货地址 ","买家留言"',
+        '"3515313147329357912","tb_小林","1299.00","交易成功","2026-10-01 10:48:12",'
+        '"2026-10-01 10:50:00","0.00","旗舰店","上海市 浦东新区 世纪大道1号",""']) + "\r\n")
+    con = ingest(settings, "orders", "2026-10-01")
+    # as an earlier version wrote it: the other columns of each row as JSON keyed by header
+    con.execute("ALTER TABLE raw.orders ALTER record TYPE JSON USING CAST(json_object("
+                "'收货地址', record[1], '买家留言', record[2]) AS JSON)")
+    con.execute("ALTER TABLE raw.ingest_files DROP COLUMN record_headers")
+    con.close()
+    con = connect(settings.warehouse)
+    kind = con.execute("SELECT data_type FROM duckdb_columns() WHERE schema_name = 'raw' "
+                       "AND table_name = 'orders' AND column_name = 'record'").fetchone()
+    row = con.execute(
+        "SELECT map(f.record_headers, o.record) FROM raw.orders AS o JOIN raw.ingest_files AS f "
+        "ON f.source = 'orders' AND f.status = 'loaded' AND f.partition_day = o.partition_day "
+        "AND f.file_path = o.source_file AND f.load_run_id = o.load_run_id").fetchone()
+    assert kind == ("VARCHAR[]",)
+    assert row == ({"收货地址": "上海市 浦东新区 世纪大道1号", "买家留言": ""},)

@@ -375,7 +375,7 @@ class _Batch:
         shop's month has ~200 files)."""
         fields = ", ".join(f"{f} VARCHAR" for f in self.source.field_names)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {self.table} (file_index INTEGER, "
-                    f"line_number BIGINT, {fields}, record JSON)")
+                    f"line_number BIGINT, {fields}, record VARCHAR[])")
         layouts: dict[tuple, list[_Staged]] = {}
         for staged in self.files.values():
             if staged.rows is not None:
@@ -442,7 +442,8 @@ class _Batch:
         _record_file(con, self.source.name, staged.day, staged.relative, staged.sha,
                      rows.encoding, rows.file_format, "loaded", None,
                      (total + len(rows.rejects), loaded, len(rejects)), self.run_id,
-                     json.dumps({h: f for f, h in staged.mapping.items()}, ensure_ascii=False))
+                     json.dumps({h: f for f, h in staged.mapping.items()}, ensure_ascii=False),
+                     [h.strip() for h in _other_headers(staged.mapping, rows.headers)])
         self.recorded.setdefault(staged.day, []).append(staged)
         result.files_read += 1
         result.rows_loaded += loaded
@@ -504,35 +505,41 @@ def _ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _json_of(headers: list[str], prefix: str = "") -> str:
+def _json_of(headers: list[str]) -> str:
     """A JSON object of the given columns keyed by their headers (trimmed)."""
-    pairs = ", ".join(f"'{h.strip().replace(chr(39), chr(39) * 2)}', {prefix}{_ident(h)}"
+    pairs = ", ".join(f"'{h.strip().replace(chr(39), chr(39) * 2)}', {_ident(h)}"
                       for h in headers)
     return f"CAST(json_object({pairs}) AS JSON)" if headers else "CAST('{}' AS JSON)"
 
 
 def _landing_rows_sql(source: Source, mapping: dict[str, str], headers: list[str]) -> str:
-    """The file's rows with each canonical field's text under its canonical name, and the other
-    columns in `record`: together every column of the file (raw.ingest_files says which header
-    each canonical field came from)."""
+    """The file's rows with each canonical field's text under its canonical name, and the values
+    of the other columns in `record`, in the order of `_record_headers`: together every column
+    of the file (raw.ingest_files says which header each canonical field came from)."""
     canonical = ", ".join(
         f"{_ident(mapping[f])} AS {f}" if f in mapping else f"NULL::VARCHAR AS {f}"
         for f in source.field_names
     )
-    others = [h for h in headers if h not in set(mapping.values())]
+    others = ", ".join(_ident(h) for h in _other_headers(mapping, headers))
     return (f"SELECT __file_index, __line AS line_number, {canonical}, "
-            f"{_json_of(others)} AS record FROM landing_file")
+            f"CAST([{others}] AS VARCHAR[]) AS record FROM landing_file")
+
+
+def _other_headers(mapping: dict[str, str], headers: list[str]) -> list[str]:
+    """The file's headers that hold no canonical field: the columns of `record`."""
+    return [h for h in headers if h not in set(mapping.values())]
 
 
 def _record_file(con: duckdb.DuckDBPyConnection, source: str, day: date, relative: str, sha: str,
                  encoding: str | None, file_format: str, status: str, duplicate_of: str | None,
                  counts: tuple[int, int, int], run_id: str,
-                 canonical_headers: str | None = None) -> None:
+                 canonical_headers: str | None = None,
+                 record_headers: list[str] | None = None) -> None:
     con.execute(
         "INSERT INTO raw.ingest_files (source, partition_day, file_path, sha256, encoding, "
         "file_format, status, duplicate_of, rows_read, rows_loaded, rows_rejected, "
-        "load_run_id, loaded_at, canonical_headers) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?)",
+        "load_run_id, loaded_at, canonical_headers, record_headers) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?)",
         [source, day, relative, sha, encoding, file_format, status, duplicate_of, *counts, run_id,
-         canonical_headers],
+         canonical_headers, record_headers],
     )
