@@ -29,14 +29,14 @@ lint: install
 	$(BIN)/ruff check .
 
 ui: install
-	$(BIN)/python -c "from pipelines.runner import dagster_instance; dagster_instance()"
+	$(BIN)/python -c "from pipelines.orchestration.runner import dagster_instance; dagster_instance()"
 	$(BIN)/dagster dev -w workspace.yaml
 
 clean:
 	rm -rf data .venv
 
 bench: install
-	$(BIN)/python -m pipelines.bench
+	$(BIN)/python -m pipelines.bench.harness
 
 # The slow replays: a month run night by night, every night, against one backfill (minutes).
 replay: install

@@ -25,9 +25,9 @@ from dagster import (
     multi_asset,
 )
 
-from pipelines.partitions import month_end
-from pipelines.quality import Judging, Scope, SuiteResult, judge, suite_spec, suites_for
-from pipelines.warehouse import closed_months
+from pipelines.orchestration.partitions import month_end
+from pipelines.quality.suites import Judging, Scope, SuiteResult, judge, suite_spec, suites_for
+from pipelines.warehouse.database import closed_months
 
 
 def table_key(name: str) -> AssetKey:

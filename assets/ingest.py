@@ -15,13 +15,14 @@ from dagster import (
 )
 
 from assets.factory import TableSpec, start_suite_checks, table_key, warehouse_layer
-from pipelines import progress, quality
+from pipelines.config.plan import load_config
 from pipelines.ingest.loader import DayLoad, check_landing_root, load_days
 from pipelines.ingest.readers import IngestError
 from pipelines.ingest.sources import SOURCES
-from pipelines.partitions import daily_partitions, days_in
-from pipelines.plan import load_config
-from pipelines.resources import KefuPaths, Warehouse
+from pipelines.orchestration import progress
+from pipelines.orchestration.partitions import daily_partitions, days_in
+from pipelines.orchestration.resources import KefuPaths, Warehouse
+from pipelines.quality import suites as quality
 
 
 def _checked(source: str) -> tuple[str, ...]:

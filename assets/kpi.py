@@ -1,5 +1,5 @@
 """KPI: the month's metrics per employee (`sql/marts/agent_monthly_metrics.sql`), then each KPI
-line, the score and the tier (`pipelines/scoring.py`). Monthly partitions; each month is scored
+line, the score and the tier (`pipelines/pay/scoring.py`). Monthly partitions; each month is scored
 under the plan version in force on its first day, recorded on every row."""
 
 from decimal import Decimal
@@ -9,15 +9,21 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 
 from assets.factory import month_checks, warehouse_asset
 from assets.metrics import days_current, derive_days
-from pipelines import derivations, progress
-from pipelines.completeness import require_exports
-from pipelines.config_tables import write_config_tables
-from pipelines.month_inputs import month_adjustments, qa_points_by_employee
-from pipelines.partitions import days_in_month, month_end, monthly_partitions, months_in
-from pipelines.plan import load_config
-from pipelines.resources import KefuPaths, Warehouse
-from pipelines.scoring import METRIC_COLUMNS, round_half_up, score_employee
-from pipelines.warehouse import month_table, replace_months, run_sql, transaction
+from pipelines.config.plan import load_config
+from pipelines.config.tables import write_config_tables
+from pipelines.ingest.completeness import require_exports
+from pipelines.orchestration import progress
+from pipelines.orchestration.partitions import (
+    days_in_month,
+    month_end,
+    monthly_partitions,
+    months_in,
+)
+from pipelines.orchestration.resources import KefuPaths, Warehouse
+from pipelines.pay.month_inputs import month_adjustments, qa_points_by_employee
+from pipelines.pay.scoring import METRIC_COLUMNS, round_half_up, score_employee
+from pipelines.warehouse import derivations
+from pipelines.warehouse.database import month_table, replace_months, run_sql, transaction
 
 KPI_TABLES = ("marts.kpi_lines", "marts.kpi_monthly")
 
@@ -69,7 +75,7 @@ def agent_monthly_metrics(context: AssetExecutionContext, warehouse: Warehouse,
     partitions=monthly_partitions, checked=KPI_TABLES,
     description="`marts.kpi_lines` (month x employee x KPI line) and `marts.kpi_monthly` "
                 "(month x employee: score, tier, flags), scored exactly by "
-                "`pipelines/scoring.py` from the monthly numerators and denominators and the "
+                "`pipelines/pay/scoring.py` from the monthly numerators and denominators and the "
                 "qa_points rows of `raw.adjustments`.",
 )
 def kpi_monthly(context: AssetExecutionContext, warehouse: Warehouse,

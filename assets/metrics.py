@@ -10,17 +10,18 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 from duckdb import DuckDBPyConnection
 
 from assets.factory import TableSpec, suite_checks, table_key, warehouse_layer
-from pipelines import derivations, progress
-from pipelines.config_tables import (
+from pipelines.config.plan import Config, load_config
+from pipelines.config.tables import (
     first_of_month,
     month_segments,
     sql_parameters,
     write_config_tables,
 )
-from pipelines.partitions import daily_partitions, days_in
-from pipelines.plan import Config, load_config
-from pipelines.resources import KefuPaths, Warehouse
-from pipelines.warehouse import chat_day_spans, range_metadata, run_sql, transaction
+from pipelines.orchestration import progress
+from pipelines.orchestration.partitions import daily_partitions, days_in
+from pipelines.orchestration.resources import KefuPaths, Warehouse
+from pipelines.warehouse import derivations
+from pipelines.warehouse.database import chat_day_spans, range_metadata, run_sql, transaction
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class DailyTransform:
     grain: str
     lookahead_window: bool = False  # also recompute the attribution window's days after the run
     # reads day_messages, and a day's rows only that day's messages: runs in spans of days
-    # (`pipelines.warehouse.chat_day_spans`), after the transforms that read all the days
+    # (`pipelines.warehouse.database.chat_day_spans`), after the transforms that read all the days
     by_message_day: bool = False
 
 
@@ -62,8 +63,8 @@ def derive_days(con: DuckDBPyConnection, config: Config, days: list[date], input
                 run_id: str) -> dict[str, list[str]]:
     """Re-derive every transform for `days` from staging, each month's days under the plan
     version in force on its first day, recording what they were derived from (`inputs`: the
-    fingerprint of staging and config, `pipelines.derivations.inputs_print`); per table, the
-    versions used. The daily metrics run it for their days, the monthly metrics for every day
+    fingerprint of staging and config, `pipelines.warehouse.derivations.inputs_print`); per table,
+    the versions used. The daily metrics run it for their days, the monthly metrics for every day
     of the month, so late refunds, status changes and late files reach the month whatever order
     the days ran in."""
     versions: dict[str, list[str]] = {f"{t.schema}.{t.table}": [] for t in TRANSFORMS}

@@ -1,7 +1,7 @@
 """Payroll: per employee-month pay lines (base salary per level held, KPI bonus, manual pay
 adjustments, restatements of closed months) and the payroll row that sums them. Amounts come
-from `pipelines/scoring.py`, exact decimals rounded to the cent per line; gross pay is the sum of
-the rounded lines. Re-running a closed month: see `pipelines/closing.py`."""
+from `pipelines/pay/scoring.py`, exact decimals rounded to the cent per line; gross pay is the sum
+of the rounded lines. Re-running a closed month: see `pipelines/pay/closing.py`."""
 
 from datetime import date
 from decimal import Decimal
@@ -10,15 +10,15 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 from duckdb import DuckDBPyConnection
 
 from assets.factory import month_checks, warehouse_asset
-from pipelines import progress
-from pipelines.closing import DEFAULT_REASON, paying_months, record_restatement
-from pipelines.completeness import month_state, record_month_status
-from pipelines.month_inputs import load_month_inputs
-from pipelines.partitions import monthly_partitions, months_in
-from pipelines.pay import KpiResult, pay_month
-from pipelines.plan import BonusTier, Config, load_config
-from pipelines.resources import KefuPaths, Warehouse
-from pipelines.warehouse import closed_months, month_table, replace_months, transaction
+from pipelines.config.plan import BonusTier, Config, load_config
+from pipelines.ingest.completeness import month_state, record_month_status
+from pipelines.orchestration import progress
+from pipelines.orchestration.partitions import monthly_partitions, months_in
+from pipelines.orchestration.resources import KefuPaths, Warehouse
+from pipelines.pay.closing import DEFAULT_REASON, paying_months, record_restatement
+from pipelines.pay.month_inputs import load_month_inputs
+from pipelines.pay.month_pay import KpiResult, pay_month
+from pipelines.warehouse.database import closed_months, month_table, replace_months, transaction
 
 PAYROLL_TABLES = ("marts.payroll_lines", "marts.payroll")
 
@@ -29,9 +29,10 @@ PAYROLL_TABLES = ("marts.payroll_lines", "marts.payroll")
     description="`marts.payroll_lines` (month x employee x pay line) and `marts.payroll` "
                 "(month x employee). Days and levels come from `marts.agent_daily_metrics`, "
                 "the score and tier from `marts.kpi_monthly`, pay adjustments from "
-                "`raw.adjustments`; lines assembled by `pipelines/pay.py`. A closed month's "
-                "re-run goes to `restated.*` and its differences to `marts.restatements` "
-                "(`sql/marts/restatements.sql`), paid in the first open month.",
+                "`raw.adjustments`; lines assembled by `pipelines/pay/month_pay.py`. A closed "
+                "month's re-run goes to `restated.*` and its differences to "
+                "`marts.restatements` (`sql/marts/restatements.sql`), paid in the first open "
+                "month.",
 )
 def payroll(context: AssetExecutionContext, warehouse: Warehouse,
             paths: KefuPaths) -> MaterializeResult:
@@ -81,8 +82,8 @@ def payroll(context: AssetExecutionContext, warehouse: Warehouse,
 
 def pay_month_from_kpi(con: DuckDBPyConnection, config: Config, first: date,
                        run_id: str) -> dict[str, list[dict]]:
-    """One month's pay lines and payroll rows (`pipelines.pay.pay_month`), from its KPI rows as
-    scored and its inputs in the warehouse."""
+    """One month's pay lines and payroll rows (`pipelines.pay.month_pay.pay_month`), from its KPI
+    rows as scored and its inputs in the warehouse."""
     version = config.plan.version_for(first)
     # The tier is the KPI row's: pay follows the score as it was scored, even if the plan file
     # has changed since (a closed month's plan fix reaches a later month by its own re-run).

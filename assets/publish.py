@@ -1,30 +1,30 @@
 """Publish: after a month's payroll (and the blocking checks on it), write what finance and the
 agents read into `KEFU_PUBLISH`: the read-only marts copy `kefu.duckdb` (replaced atomically),
 `payroll_<YYYY-MM>.csv` and `.xlsx`, and one HTML statement per employee. The files are written
-by `pipelines/publish.py`, the same functions `kefu export` and `kefu statement` call."""
+by `pipelines/publish/outputs.py`, the same functions `kefu export` and `kefu statement` call."""
 
 from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue
 
 from assets.factory import warehouse_asset
-from pipelines import progress
-from pipelines.closing import paying_months
-from pipelines.partitions import month_end, monthly_partitions, months_in
-from pipelines.publish import publish_months
-from pipelines.quality import publish_gate
-from pipelines.resources import KefuPaths, Warehouse
-from pipelines.warehouse import closed_months
+from pipelines.orchestration import progress
+from pipelines.orchestration.partitions import month_end, monthly_partitions, months_in
+from pipelines.orchestration.resources import KefuPaths, Warehouse
+from pipelines.pay.closing import paying_months
+from pipelines.publish.outputs import publish_months
+from pipelines.quality.suites import publish_gate
+from pipelines.warehouse.database import closed_months
 
 
 @warehouse_asset(
     "publish/payroll", deps=("marts/payroll",), group="publish",
     partitions=monthly_partitions,
     description="Published only when every blocking suite passes on the month "
-                "(`pipelines.quality.publish_gate`). Files in `KEFU_PUBLISH`: `kefu.duckdb` "
+                "(`pipelines.quality.suites.publish_gate`). Files in `KEFU_PUBLISH`: `kefu.duckdb` "
                 "(read-only copy of the `marts` and "
                 "`audit` schemas, renamed into place), `payroll_<YYYY-MM>.csv` (UTF-8 BOM) and "
                 "`.xlsx`, and `statements/<YYYY-MM>/<employee_id>.html`. A closed month's "
                 "files are never rewritten; the open month paying its restatement is. "
-                "Code: `pipelines/publish.py`, `pipelines/statements.py`.",
+                "Code: `pipelines/publish/outputs.py`, `pipelines/publish/statements.py`.",
 )
 def publish_payroll(context: AssetExecutionContext, warehouse: Warehouse,
                     paths: KefuPaths) -> MaterializeResult:

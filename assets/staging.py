@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 
 from assets.factory import TableSpec, suite_checks, table_key, warehouse_layer
-from pipelines import progress
-from pipelines.partitions import daily_partitions, days_in
-from pipelines.resources import Warehouse
-from pipelines.warehouse import chat_day_spans, range_metadata, run_sql, transaction
+from pipelines.orchestration import progress
+from pipelines.orchestration.partitions import daily_partitions, days_in
+from pipelines.orchestration.resources import Warehouse
+from pipelines.warehouse.database import chat_day_spans, range_metadata, run_sql, transaction
 
 # staging table -> (raw source it reads, the column that says which export day a row is from,
 # the grain)

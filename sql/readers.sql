@@ -9,7 +9,7 @@
 CREATE OR REPLACE TEMP MACRO kefu_messages(d_from, d_to) AS TABLE
 WITH sent AS (
     -- compared as timestamps, not cast to days, so that the row groups outside the days are
-    -- skipped by their min/max (a range is read in spans of days: pipelines/warehouse.py)
+    -- skipped by their min/max (a range is read in spans of days: pipelines/warehouse/database.py)
     SELECT * FROM staging.chat_messages
     WHERE sent_at >= CAST(d_from AS TIMESTAMP)
       AND sent_at < CAST(d_to AS TIMESTAMP) + INTERVAL 1 DAY

@@ -11,9 +11,9 @@ import duckdb
 import pytest
 from dagster import DagsterInstance
 
+from pipelines.config.settings import Settings
 from pipelines.ingest.loader import load_day
-from pipelines.settings import Settings
-from pipelines.warehouse import connect, run_sql
+from pipelines.warehouse.database import connect, run_sql
 
 REPO_CONFIG = Path(__file__).resolve().parent.parent / "config"
 
@@ -75,7 +75,7 @@ def clean_month(tmp_path_factory) -> Settings:
     """A small generated October, computed end to end and published once per test session;
     tests that change it work on a copy of its warehouse."""
     from pipelines.generator import generate
-    from pipelines.runner import backfill_month
+    from pipelines.orchestration.runner import backfill_month
 
     root = tmp_path_factory.mktemp("month")
     config = root / "config"

@@ -16,11 +16,11 @@ import pytest
 from dagster import DagsterInstance
 from typer.testing import CliRunner
 
-from pipelines.jobs import monthly_assets
-from pipelines.preflight import BackfillFailed
-from pipelines.runner import run_range
-from pipelines.settings import Settings
-from pipelines.whatif import run_whatif
+from pipelines.config.settings import Settings
+from pipelines.orchestration.jobs import monthly_assets
+from pipelines.orchestration.preflight import BackfillFailed
+from pipelines.orchestration.runner import run_range
+from pipelines.pay.whatif import run_whatif
 from tests.conftest import use_env, warehouse_rows
 
 OCT = date(2026, 10, 1)
@@ -137,7 +137,7 @@ def test_a_pay_line_for_an_id_off_the_roster_stops_the_month_naming_file_line_an
     assert checksum(month, "SELECT * FROM marts.payroll_lines ORDER BY ALL") == lines_before
 
     use_env(monkeypatch, month, month.warehouse.parent / "dagster_home")
-    from pipelines.cli import app
+    from pipelines.cli.commands import app
 
     out = CliRunner().invoke(app, ["payroll", "--month", "2026-10"], terminal_width=200)
     assert out.exit_code == 1

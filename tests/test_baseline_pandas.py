@@ -7,8 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from pipelines import baseline_pandas
-from pipelines.settings import Settings
+from pipelines.bench import baseline_pandas
+from pipelines.config.settings import Settings
 
 
 def test_baseline_pays_every_employee_as_kefu_does(clean_month: Settings, tmp_path: Path,

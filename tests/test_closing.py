@@ -17,14 +17,14 @@ import pytest
 from dagster import DagsterInstance
 from typer.testing import CliRunner
 
-from pipelines.cli import app
-from pipelines.closing import NotClosable, close_month
+from pipelines.cli.commands import app
+from pipelines.config.settings import Settings
 from pipelines.generator.writers import REFUND_HEADER
-from pipelines.jobs import monthly_assets
-from pipelines.runner import backfill_days, backfill_month, nightly, run_range
-from pipelines.settings import Settings
-from pipelines.warehouse import connect
-from pipelines.whatif import run_whatif, scratch_path
+from pipelines.orchestration.jobs import monthly_assets
+from pipelines.orchestration.runner import backfill_days, backfill_month, nightly, run_range
+from pipelines.pay.closing import NotClosable, close_month
+from pipelines.pay.whatif import run_whatif, scratch_path
+from pipelines.warehouse.database import connect
 from tests.conftest import REPO_CONFIG, land, use_env, warehouse_rows
 
 SEP, OCT, NOV = date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 1)
@@ -415,8 +415,8 @@ def test_the_dagster_sensor_asks_to_restate_a_closed_month_after_a_daily_run(sho
     `restate_closed_months` asks for September with October, naming the refund's order."""
     from dagster import build_run_status_sensor_context
 
-    from pipelines.jobs import daily_assets
-    from pipelines.schedules import restate_closed_months
+    from pipelines.orchestration.jobs import daily_assets
+    from pipelines.orchestration.schedules import restate_closed_months
 
     _, order_id, amount, _ = late_refund_candidate(shop)
     land_refund(shop, order_id, amount)

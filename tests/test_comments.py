@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from pipelines.warehouse import connect
+from pipelines.warehouse.database import connect
 
 ASCII_LETTER = re.compile(r"[A-Za-z]")
 CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")

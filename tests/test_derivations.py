@@ -1,5 +1,5 @@
 """The monthly step re-derives a month's days only when what they are computed from changed
-since (pipelines/derivations.py): a month backfilled in one go is not derived twice, and a
+since (pipelines/warehouse/derivations.py): a month backfilled in one go is not derived twice, and a
 change to staging after the daily run still reaches the month."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from datetime import date
 
 from dagster import DagsterInstance
 
-from pipelines.jobs import monthly_assets
-from pipelines.runner import run_range
-from pipelines.settings import Settings
+from pipelines.config.settings import Settings
+from pipelines.orchestration.jobs import monthly_assets
+from pipelines.orchestration.runner import run_range
 from tests.conftest import warehouse_rows
 
 OCTOBER = ("2026-10-01", "2026-10-31")

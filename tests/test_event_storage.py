@@ -17,8 +17,8 @@ from dagster import (
     materialize,
 )
 
-from pipelines import event_storage
-from pipelines.runner import dagster_instance
+from pipelines.orchestration import event_storage
+from pipelines.orchestration.runner import dagster_instance
 
 
 @asset

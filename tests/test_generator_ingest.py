@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from pipelines.generator import generate
-from pipelines.warehouse import connect
+from pipelines.warehouse.database import connect
 
 
 def test_generated_month_loads_with_only_the_planted_bad_rows_rejected(clean_month):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.settings import Settings
+from pipelines.config.settings import Settings
 from tests.conftest import warehouse_rows
 
 GOLDEN = Path(__file__).resolve().parent / "fixtures" / "golden"
@@ -40,8 +40,8 @@ def day_by_day_spans(clean_month: Settings, tmp_path_factory: pytest.TempPathFac
     large shop's month runs in spans of about a week)."""
     from dagster import DagsterInstance
 
-    from pipelines import warehouse
-    from pipelines.runner import backfill_days
+    from pipelines.orchestration.runner import backfill_days
+    from pipelines.warehouse import database as warehouse
 
     settings = Settings(landing=clean_month.landing, config=clean_month.config,
                         warehouse=tmp_path_factory.mktemp("spans") / "warehouse.duckdb",

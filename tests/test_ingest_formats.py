@@ -10,7 +10,7 @@ import pytest
 import xlsxwriter
 
 from pipelines.ingest.readers import IngestError
-from pipelines.warehouse import connect
+from pipelines.warehouse.database import connect
 from tests.conftest import ingest, land
 
 ORDER_HEADER = ('"订单编号","买家会员名","买家实际支付金额","订单状态","订单创建时间",'

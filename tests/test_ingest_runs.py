@@ -11,10 +11,10 @@ from decimal import Decimal
 import pytest
 from dagster import materialize
 
-from pipelines.definitions import build_resources, daily_assets
-from pipelines.plan import ConfigError
-from pipelines.runner import backfill_days
-from pipelines.warehouse import connect
+from pipelines.config.plan import ConfigError
+from pipelines.orchestration.definitions import build_resources, daily_assets
+from pipelines.orchestration.runner import backfill_days
+from pipelines.warehouse.database import connect
 from tests.conftest import ingest, land
 from tests.test_ingest_formats import order_csv
 

@@ -14,8 +14,8 @@ import pytest
 
 from pipelines.ingest.loader import DayLoad, LandingZoneError, check_landing_root, load_day
 from pipelines.ingest.readers import IngestError
-from pipelines.runner import backfill_days
-from pipelines.warehouse import connect
+from pipelines.orchestration.runner import backfill_days
+from pipelines.warehouse.database import connect
 from tests.conftest import ingest, land, warehouse_rows
 
 CHAT_HEADER = "\ufeff时间,客服,买家,发送方,内容\n"

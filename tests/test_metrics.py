@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.definitions import monthly_assets
-from pipelines.runner import backfill_days, run_range
-from pipelines.settings import Settings
+from pipelines.config.settings import Settings
+from pipelines.orchestration.definitions import monthly_assets
+from pipelines.orchestration.runner import backfill_days, run_range
 from tests.conftest import land
 from tests.conftest import warehouse_rows as query
 

@@ -25,12 +25,12 @@ import pytest
 from dagster import DagsterInstance
 from typer.testing import CliRunner
 
-from pipelines.cli import app
-from pipelines.closing import NotClosable, close_month, marts_sha256
-from pipelines.preflight import BackfillFailed
-from pipelines.runner import backfill_month, payroll_months
-from pipelines.settings import Settings
-from pipelines.warehouse import connect
+from pipelines.cli.commands import app
+from pipelines.config.settings import Settings
+from pipelines.orchestration.preflight import BackfillFailed
+from pipelines.orchestration.runner import backfill_month, payroll_months
+from pipelines.pay.closing import NotClosable, close_month, marts_sha256
+from pipelines.warehouse.database import connect
 from tests.conftest import land, use_env, warehouse_rows
 from tests.test_metrics import CHAT_HEADER, ORDER_HEADER, PAID, daily, make_settings
 

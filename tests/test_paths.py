@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.runner import dagster_home
-from pipelines.settings import PROJECT_ROOT, Settings
+from pipelines.config.settings import PROJECT_ROOT, Settings
+from pipelines.orchestration.runner import dagster_home
 
 REPO = Path(__file__).resolve().parent.parent
 KEFU = Path(sys.executable).with_name("kefu")

@@ -1,5 +1,6 @@
-"""`pipelines.pay.pay_month`, the one function that assembles a month's pay, on hand-worked
-values from config/plan.yaml (default-2026: 普通 3500, 高级 4000; tiers 90/80/0 -> 3000/2000/1000;
+"""`pipelines.pay.month_pay.pay_month`, the one function that assembles a month's pay, on
+hand-worked values from config/plan.yaml (default-2026: 普通 3500, 高级 4000; tiers 90/80/0 ->
+3000/2000/1000;
 prorated by days employed / days in month)."""
 
 from __future__ import annotations
@@ -9,10 +10,10 @@ from decimal import Decimal
 
 import pytest
 
-from pipelines.month_inputs import MonthInputs
-from pipelines.pay import KpiResult, UnpaidLines, pay_month
-from pipelines.plan import Adjustment, BonusTier, load_plan
-from pipelines.scoring import PayLine
+from pipelines.config.plan import Adjustment, BonusTier, load_plan
+from pipelines.pay.month_inputs import MonthInputs
+from pipelines.pay.month_pay import KpiResult, UnpaidLines, pay_month
+from pipelines.pay.scoring import PayLine
 from tests.conftest import REPO_CONFIG
 
 OCT = date(2026, 10, 1)

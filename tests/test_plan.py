@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from pipelines.plan import (
+from pipelines.config.plan import (
     KPI_METRICS,
     Calendar,
     ConfigError,

@@ -27,10 +27,10 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from pipelines.cli import app
-from pipelines.definitions import monthly_assets
-from pipelines.runner import backfill_days, run_range
-from pipelines.settings import Settings
+from pipelines.cli.commands import app
+from pipelines.config.settings import Settings
+from pipelines.orchestration.definitions import monthly_assets
+from pipelines.orchestration.runner import backfill_days, run_range
 from tests.conftest import use_env, warehouse_rows
 from tests.test_metrics import PAID, land_chats, land_orders, make_settings
 

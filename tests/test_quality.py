@@ -9,9 +9,9 @@ from datetime import date
 
 import pytest
 
-from pipelines import quality
-from pipelines.quality import check_windows, publish_gate
-from pipelines.warehouse import connect
+from pipelines.quality import suites as quality
+from pipelines.quality.suites import check_windows, publish_gate
+from pipelines.warehouse.database import connect
 
 FIRST, LAST = date(2026, 10, 1), date(2026, 10, 31)
 
@@ -68,9 +68,9 @@ def test_a_payroll_failing_its_checks_is_not_published(clean_month, tmp_path):
     nothing into an empty publish folder."""
     from dagster import DagsterInstance
 
-    from pipelines.jobs import monthly_assets
-    from pipelines.preflight import BackfillFailed
-    from pipelines.runner import run_range
+    from pipelines.orchestration.jobs import monthly_assets
+    from pipelines.orchestration.preflight import BackfillFailed
+    from pipelines.orchestration.runner import run_range
 
     warehouse = tmp_path / "w.duckdb"
     shutil.copy(clean_month.warehouse, warehouse)

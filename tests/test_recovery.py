@@ -21,10 +21,10 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance
 
+from pipelines.config.settings import Settings
 from pipelines.generator import generate
-from pipelines.runner import backfill_days, backfill_month, dagster_instance
-from pipelines.settings import Settings
-from pipelines.warehouse import connect
+from pipelines.orchestration.runner import backfill_days, backfill_month, dagster_instance
+from pipelines.warehouse.database import connect
 
 FIRST, LAST = date(2026, 10, 1), date(2026, 10, 31)
 FIVE_DAYS = ["--from", "2026-10-01", "--to", "2026-10-05"]
@@ -87,7 +87,7 @@ def kill_and_recover(clean: Settings, expected: dict, args: list[str], tmp_path:
     env = {**os.environ, "KEFU_LANDING": str(settings.landing),
            "KEFU_WAREHOUSE": str(settings.warehouse), "KEFU_CONFIG": str(settings.config),
            "KEFU_PUBLISH": str(settings.publish), "DAGSTER_HOME": str(home)}
-    child = subprocess.Popen([sys.executable, "-m", "pipelines.cli", "backfill", *args],
+    child = subprocess.Popen([sys.executable, "-m", "pipelines.cli.commands", "backfill", *args],
                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         child.wait(timeout=delay)

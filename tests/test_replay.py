@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 from dagster import DagsterInstance
 
+from pipelines.config.settings import Settings
 from pipelines.generator import generate
 from pipelines.ingest.sources import SOURCES
-from pipelines.runner import backfill_month, nightly, payroll_months
-from pipelines.settings import Settings
-from pipelines.warehouse import connect
+from pipelines.orchestration.runner import backfill_month, nightly, payroll_months
+from pipelines.warehouse.database import connect
 
 OCTOBER = date(2026, 10, 1)
 MONTH_TABLES = ("marts.payroll", "marts.payroll_lines", "marts.kpi_lines",

@@ -10,10 +10,10 @@ import pytest
 from dagster import DagsterInstance, build_schedule_context
 from typer.testing import CliRunner
 
-from pipelines.cli import app
-from pipelines.definitions import defs
-from pipelines.runner import backfill_days
-from pipelines.schedules import monthly_payroll, nightly
+from pipelines.cli.commands import app
+from pipelines.orchestration.definitions import defs
+from pipelines.orchestration.runner import backfill_days
+from pipelines.orchestration.schedules import monthly_payroll, nightly
 from tests.conftest import REPO_CONFIG, land, use_env
 from tests.test_metrics import check, daily, land_chats, land_orders, make_settings
 

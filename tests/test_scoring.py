@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.plan import load_plan
-from pipelines.scoring import (
+from pipelines.config.plan import load_plan
+from pipelines.pay.scoring import (
     base_salary_lines,
     bonus_line,
     round_half_up,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 STARTER = """
 import time
-from pipelines import quality
+from pipelines.quality import suites as quality
 quality.warm_up()
 print(*quality._validator()._processes, flush=True)
 time.sleep(120)

@@ -15,9 +15,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from pipelines.plan import ConfigError
-from pipelines.settings import Settings
-from pipelines.whatif import run_whatif, scratch_path
+from pipelines.config.plan import ConfigError
+from pipelines.config.settings import Settings
+from pipelines.pay.whatif import run_whatif, scratch_path
 from tests.conftest import use_env
 
 FIRST, LAST = date(2026, 10, 1), date(2026, 10, 31)
@@ -129,7 +129,7 @@ def test_doubled_tier_bases_double_each_bonus_and_touch_nothing(clean_month: Set
 
     # the command line: same figures printed, the scratch tables replaced (not appended to)
     use_env(monkeypatch, month)  # its publish folder is clean_month's
-    from pipelines.cli import app
+    from pipelines.cli.commands import app
 
     out = CliRunner().invoke(app, ["whatif", "--plan", str(plan), "--month", "2026-10"])
     assert out.exit_code == 0, out.output
@@ -161,7 +161,7 @@ def test_an_invalid_candidate_stops_naming_the_field(month: Settings, tmp_path: 
         run_whatif(month.warehouse, month.config, plan, FIRST)
 
     use_env(monkeypatch, month)
-    from pipelines.cli import app
+    from pipelines.cli.commands import app
 
     out = CliRunner().invoke(app, ["whatif", "--plan", str(plan), "--month", "2026-10"])
     assert out.exit_code == 1

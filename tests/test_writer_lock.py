@@ -22,11 +22,11 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from pipelines.cli import app
-from pipelines.resources import Warehouse
-from pipelines.settings import Settings
-from pipelines.whatif import scratch_path
-from pipelines.writer_lock import (
+from pipelines.cli.commands import app
+from pipelines.config.settings import Settings
+from pipelines.orchestration.resources import Warehouse
+from pipelines.pay.whatif import scratch_path
+from pipelines.warehouse.writer_lock import (
     LockTimeout,
     holds_writer_lock,
     lock_path,
@@ -42,7 +42,7 @@ WAIT = 120  # seconds: generous upper bounds, never a pace the test relies on
 # Holds the writer lock and a read-write DuckDB connection, as a run does, until stdin closes.
 HOLDER = textwrap.dedent("""
     import sys, duckdb
-    from pipelines.writer_lock import writer_lock
+    from pipelines.warehouse.writer_lock import writer_lock
     with writer_lock(sys.argv[1], sys.argv[2]):
         con = duckdb.connect(sys.argv[1])
         print("READY", flush=True)
@@ -53,7 +53,7 @@ HOLDER = textwrap.dedent("""
 # Holds a reader's share of the lock (and a read-only connection) until stdin closes.
 READER = textwrap.dedent("""
     import sys
-    from pipelines.writer_lock import reading
+    from pipelines.warehouse.writer_lock import reading
     with reading(sys.argv[1]) as con:
         con.execute("SELECT count(*) FROM marts.payroll").fetchall()
         print("READY", flush=True)
@@ -63,7 +63,7 @@ READER = textwrap.dedent("""
 # A second writer: says when it has the lock.
 WRITER = textwrap.dedent("""
     import sys
-    from pipelines.writer_lock import writer_lock
+    from pipelines.warehouse.writer_lock import writer_lock
     with writer_lock(sys.argv[1], "second writer"):
         print("ACQUIRED", flush=True)
 """)

@@ -29,7 +29,7 @@ import pyarrow as pa
 
 from pipelines.ingest.readers import READERS, FileRows, IngestError
 from pipelines.ingest.sources import SOURCES, Source
-from pipelines.warehouse import run_sql, transaction
+from pipelines.warehouse.database import run_sql, transaction
 
 
 class LandingZoneError(IngestError):

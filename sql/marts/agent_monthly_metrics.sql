@@ -6,7 +6,7 @@
 -- days converted_buyers counts by converted_buyers, so both leave out the same days. Level and
 -- role are those of the employee's last employed day of the month.
 -- The rows land in the temporary table computed_agent_monthly_metrics; the asset moves them into
--- marts (or, for a closed month, restated) with pipelines.warehouse.replace_months.
+-- marts (or, for a closed month, restated) with pipelines.warehouse.database.replace_months.
 CREATE OR REPLACE TEMP TABLE computed_agent_monthly_metrics AS
 FROM marts.agent_monthly_metrics LIMIT 0;
 

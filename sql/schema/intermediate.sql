@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS staging.order_attribution (
 
 -- Which days each derived table was last computed for, and from what: a fingerprint of staging,
 -- the configuration, the plan's parameters and the transform's SQL. The monthly step re-derives
--- a month's days only when one of them no longer matches (pipelines/derivations.py).
+-- a month's days only when one of them no longer matches (pipelines/warehouse/derivations.py).
 CREATE TABLE IF NOT EXISTS audit.derivations (
     transform VARCHAR NOT NULL,        -- the derived table, schema.table
     day DATE NOT NULL,

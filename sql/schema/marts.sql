@@ -165,7 +165,7 @@ CREATE TABLE IF NOT EXISTS marts.payroll (
     run_id VARCHAR NOT NULL
 );
 
--- Months whose payroll is final (`kefu close`); see pipelines/closing.py.
+-- Months whose payroll is final (`kefu close`); see pipelines/pay/closing.py.
 -- Whether a month's payroll is final, and if not why: what is missing, when its window closes.
 CREATE TABLE IF NOT EXISTS marts.month_status (
     month DATE NOT NULL PRIMARY KEY,

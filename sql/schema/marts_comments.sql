@@ -181,7 +181,7 @@ COMMENT ON COLUMN marts.month_status.run_id IS 'Dagster run that computed it / �
 COMMENT ON TABLE marts.closed_months IS 'Grain: one row per closed month (kefu close). A closed month''s marts rows and published files never change; a re-run is restated instead / 粒度：每个已关账月份一行（kefu close）。已关账月份的数据与已发布文件不再改变，重算只记差额';
 COMMENT ON COLUMN marts.closed_months.month IS 'The closed month (its first day) / 已关账月份（当月1日）';
 COMMENT ON COLUMN marts.closed_months.closed_at IS 'When the month was closed, shop time (Asia/Shanghai, UTC+8) / 关账时间（店铺时间，北京时间 UTC+8）';
-COMMENT ON COLUMN marts.closed_months.marts_sha256 IS 'SHA-256 of the month''s rows of agent_monthly_metrics, kpi_lines, kpi_monthly, payroll_lines and payroll when closed (pipelines/closing.py marts_sha256), to prove them unchanged / 关账时当月月度指标、KPI与工资表各行的SHA-256，用于证明其未被改动';
+COMMENT ON COLUMN marts.closed_months.marts_sha256 IS 'SHA-256 of the month''s rows of agent_monthly_metrics, kpi_lines, kpi_monthly, payroll_lines and payroll when closed (pipelines/pay/closing.py marts_sha256), to prove them unchanged / 关账时当月月度指标、KPI与工资表各行的SHA-256，用于证明其未被改动';
 COMMENT ON COLUMN marts.closed_months.closed_by IS 'Who closed it (the operating system user) / 关账人（操作系统用户）';
 COMMENT ON COLUMN marts.closed_months.employees IS 'Payroll rows of the month when closed / 关账时当月工资表人数';
 COMMENT ON COLUMN marts.closed_months.gross_pay_total IS 'Total gross pay of the month as paid, CNY / 关账时当月应发工资合计（元）';

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.config.plan import Config
 from pipelines.ingest.sources import SOURCES
-from pipelines.partitions import month_end, shop_today
-from pipelines.plan import Config
+from pipelines.orchestration.partitions import month_end, shop_today
 
 STAGING_FILES = {"chats": ("staging.chat_messages", "partition_day"),
                  "orders": ("staging.orders", "export_day"),

@@ -11,10 +11,10 @@ from decimal import Decimal
 
 import duckdb
 
-from pipelines.closing import restatement_lines
-from pipelines.partitions import month_end
-from pipelines.plan import Adjustment
-from pipelines.scoring import CENT, PayLine
+from pipelines.config.plan import Adjustment
+from pipelines.orchestration.partitions import month_end
+from pipelines.pay.closing import restatement_lines
+from pipelines.pay.scoring import CENT, PayLine
 
 
 def month_adjustments(con: duckdb.DuckDBPyConnection, first: date) -> list[Adjustment]:

@@ -25,7 +25,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.scoring import METRIC_COLUMNS
+from pipelines.pay.scoring import METRIC_COLUMNS
 
 METRIC_NAMES: dict[str, str] = {
     "inquiry_conversion": "询单转化率",
@@ -118,7 +118,7 @@ def load_statements(con: duckdb.DuckDBPyConnection, month: date,
 def _qa_adjustments(con: duckdb.DuckDBPyConnection,
                     month: date) -> dict[str, list[tuple[Decimal, str]]]:
     # month_inputs needs closing, which needs publish, which needs this module
-    from pipelines.month_inputs import month_adjustments
+    from pipelines.pay.month_inputs import month_adjustments
 
     found: dict[str, list[tuple[Decimal, str]]] = {}
     for a in month_adjustments(con, month):

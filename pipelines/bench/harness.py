@@ -5,8 +5,9 @@ shop (`make demo`'s 12 agents).
 For each shop it measures, each in a process of its own (os.wait4 gives that process's wall
 time and peak RSS): the floor (DuckDB merely reading every file once, GBK decoded first, then
 also writing every column of it once, as a raw layer that keeps every column must), the
-pandas script (`pipelines/baseline_pandas.py`), `kefu backfill --month` from an empty warehouse
-and a fresh Dagster instance, and `kefu nightly` of the month's last day after it. Beside the
+pandas script (`pipelines/bench/baseline_pandas.py`), `kefu backfill --month` from an empty
+warehouse and a fresh Dagster instance, and `kefu nightly` of the month's last day after it. Beside
+the
 floor it measures Dagster's own share: the same asset graph (keys, checks, partitions, instance)
 with bodies that do nothing, over the month and over one day. Then it checks that the script and
 kefu pay every employee the same, to the cent, and prints the ratios.
@@ -102,7 +103,8 @@ def prepare(shop: Shop) -> None:
     with the generated roster. A fresh warehouse and Dagster instance every time."""
     if not cached(shop):
         shutil.rmtree(shop.root / "landing", ignore_errors=True)
-        subprocess.run([sys.executable, "-m", "pipelines.cli", "generate", "--month", MONTH,
+        subprocess.run([sys.executable, "-m", "pipelines.cli.commands", "generate", "--month",
+                        MONTH,
                         "--agents", str(shop.agents), "--seed", str(shop.seed),
                         "--scale", str(shop.scale), "--out", str(shop.root / "landing")],
                        check=True, stdout=subprocess.DEVNULL)
@@ -176,8 +178,8 @@ def dagster_alone(first: str, last: str) -> None:
     does (a daily run, then a monthly one when the range is the month): every asset key, check,
     partition and event kefu's runs have, in a fresh instance configured as kefu's, none of the
     work. What kefu cannot go below while Dagster runs it."""
-    from pipelines.jobs import daily_assets, monthly_assets
-    from pipelines.runner import dagster_instance
+    from pipelines.orchestration.jobs import daily_assets, monthly_assets
+    from pipelines.orchestration.runner import dagster_instance
 
     def no_op(assets: AssetsDefinition) -> AssetsDefinition:
         specs, checks = list(assets.specs), list(assets.check_specs)
@@ -204,15 +206,15 @@ def dagster_alone(first: str, last: str) -> None:
 
 
 def measure(shop: Shop) -> tuple[list[Measured], tuple[int, int, list[str]]]:
-    from pipelines.baseline_pandas import compare
+    from pipelines.bench.baseline_pandas import compare
 
     prepare(shop)
     env = shop.env()
     landing, config = shop.root / "landing", shop.root / "config"
     script_out = shop.root / "pandas_payroll.csv"
     script_lines = shop.root / "pandas_kpi_lines.csv"
-    kefu = [sys.executable, "-m", "pipelines.cli"]
-    bench = [sys.executable, "-W", "ignore", "-m", "pipelines.bench"]
+    kefu = [sys.executable, "-m", "pipelines.cli.commands"]
+    bench = [sys.executable, "-W", "ignore", "-m", "pipelines.bench.harness"]
     alone = {**env, "DAGSTER_HOME": str(shop.root / "dagster_alone")}
     shutil.rmtree(alone["DAGSTER_HOME"], ignore_errors=True)
     results = [
@@ -224,7 +226,7 @@ def measure(shop: Shop) -> tuple[list[Measured], tuple[int, int, list[str]]]:
         run_measured("floor: Dagster alone, one day", [*bench, "--dagster-alone", LAST_DAY,
                                                        LAST_DAY], alone),
         run_measured("pandas script, month", [
-            sys.executable, "-m", "pipelines.baseline_pandas", "--landing", str(landing),
+            sys.executable, "-m", "pipelines.bench.baseline_pandas", "--landing", str(landing),
             "--config", str(config), "--month", MONTH, "--out", str(script_out),
             "--lines", str(script_lines)], env),
         run_measured("kefu backfill --month", [*kefu, "backfill", "--month", MONTH], env),

@@ -17,7 +17,7 @@ from typing import Any
 
 import duckdb
 
-from pipelines.warehouse import SQL_DIR
+from pipelines.warehouse.database import SQL_DIR
 
 INPUT_TABLES = ("staging.chat_messages", "staging.orders", "staging.refunds", "staging.ratings",
                 "config.roster", "config.promo_days", "config.plan_versions",

@@ -4,10 +4,10 @@ overlaps theirs."""
 
 from __future__ import annotations
 
-from pipelines import quality
+from pipelines.config.plan import load_config
+from pipelines.config.settings import Settings
 from pipelines.ingest.loader import check_landing_root
-from pipelines.plan import load_config
-from pipelines.settings import Settings
+from pipelines.quality import suites as quality
 
 
 def preflight(settings: Settings) -> None:
@@ -22,5 +22,5 @@ def preflight(settings: Settings) -> None:
 
 
 class BackfillFailed(Exception):
-    """A run that failed (`pipelines.runner.run_range`): the message carries each failed step's
-    own error."""
+    """A run that failed (`pipelines.orchestration.runner.run_range`): the message carries each
+    failed step's own error."""

@@ -13,7 +13,7 @@ import duckdb
 import pyarrow as pa
 
 MEMORY_LIMIT = "1GB"
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
 SCHEMA_FILES = ("schema/raw.sql", "schema/staging.sql", "schema/intermediate.sql",
                 "schema/config.sql", "schema/marts.sql", "schema/restated.sql")
 COMMENTS_FILE = "schema/marts_comments.sql"
@@ -91,7 +91,7 @@ def _record_values(con: duckdb.DuckDBPyConnection) -> None:
 
 def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
     """A read-write connection, creating the file if new: for writers, who hold the writer lock
-    (pipelines/writer_lock.py). Readers use `connect_readonly`."""
+    (pipelines/warehouse/writer_lock.py). Readers use `connect_readonly`."""
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     return prepare(duckdb.connect(str(path)))
 
@@ -146,7 +146,7 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
 
 
 def closed_months(con: duckdb.DuckDBPyConnection) -> set[date]:
-    """The months `kefu close` has closed (see pipelines/closing.py)."""
+    """The months `kefu close` has closed (see pipelines/pay/closing.py)."""
     return {row[0] for row in con.execute("SELECT month FROM marts.closed_months").fetchall()}
 
 
@@ -166,7 +166,7 @@ def replace_months(con: duckdb.DuckDBPyConnection, months: list[date],
     of rows, or the name of a relation holding them).
 
     A closed month's marts rows are final: its fresh rows go to `restated.<table>` instead, where
-    the restatement (pipelines/closing.py) compares them with what was paid."""
+    the restatement (pipelines/pay/closing.py) compares them with what was paid."""
     closed = closed_months(con)
     with transaction(con):
         for table, rows in rows_by_table.items():

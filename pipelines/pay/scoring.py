@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from pipelines.plan import BonusTier, KpiLine, PlanVersion
+from pipelines.config.plan import BonusTier, KpiLine, PlanVersion
 
 CENT = Decimal("0.01")
 

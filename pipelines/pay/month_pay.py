@@ -1,5 +1,5 @@
 """One month's pay, one function: `pay_month` turns the month's KPI results, its inputs (days by
-level, adjustments, restatement lines; `pipelines/month_inputs.py`) and a plan version into the
+level, adjustments, restatement lines; `pipelines/pay/month_inputs.py`) and a plan version into the
 pay lines and payroll rows. The payroll asset (open months and re-runs of closed ones, whose
 rows the restatement compares with what was paid) and `kefu whatif` both call it, so the
 current plan in what-if reproduces the payroll to the cent."""
@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from pipelines.month_inputs import MonthInputs, pay_adjustment_lines
-from pipelines.plan import BonusTier, ConfigError, PlanVersion
-from pipelines.scoring import Score, base_salary_lines, bonus_line
+from pipelines.config.plan import BonusTier, ConfigError, PlanVersion
+from pipelines.pay.month_inputs import MonthInputs, pay_adjustment_lines
+from pipelines.pay.scoring import Score, base_salary_lines, bonus_line
 
 ZERO = Decimal("0.00")
 

@@ -10,7 +10,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pipelines.plan import Config, PlanVersion
+from pipelines.config.plan import Config, PlanVersion
 
 
 def write_config_tables(con: duckdb.DuckDBPyConnection, config: Config) -> None:

@@ -16,8 +16,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from pipelines import progress
-from pipelines.settings import Settings
+from pipelines.config.settings import Settings
+from pipelines.orchestration import progress
 
 warnings.filterwarnings("ignore", message=".*is currently in beta")  # backfill_policy; see notes
 app = typer.Typer(help="kefu-payroll: KPI payroll for Taobao/Tmall customer-service agents.",
@@ -29,9 +29,9 @@ def use_settings(month: str | None = None, *, writer: typer.Context | None = Non
                  needs_warehouse: bool = False) -> Settings:
     """The KEFU_* settings, announced in one line. With `needs_warehouse` the command stops if
     the warehouse file does not exist (it is never created by reading); a `writer` command (its
-    context) holds the writer lock (pipelines/writer_lock.py) from here until it ends, or stops,
-    having written nothing, after KEFU_LOCK_TIMEOUT seconds."""
-    from pipelines.writer_lock import LockTimeout, writer_lock
+    context) holds the writer lock (pipelines/warehouse/writer_lock.py) from here until it ends, or
+    stops, having written nothing, after KEFU_LOCK_TIMEOUT seconds."""
+    from pipelines.warehouse.writer_lock import LockTimeout, writer_lock
 
     settings = Settings.from_env()
     console.print(f"warehouse {settings.warehouse} · landing {settings.landing}",
@@ -53,12 +53,12 @@ def use_settings(month: str | None = None, *, writer: typer.Context | None = Non
 
 
 class ReadConnection:
-    """A connection for reading the warehouse (pipelines/writer_lock.py `reading`: read-only, or
-    the published snapshot while a run writes); `close()` releases what it holds."""
+    """A connection for reading the warehouse (pipelines/warehouse/writer_lock.py `reading`:
+    read-only, or the published snapshot while a run writes); `close()` releases what it holds."""
 
     def __init__(self, settings: Settings) -> None:
-        from pipelines.publish import SNAPSHOT_NAME
-        from pipelines.writer_lock import reading
+        from pipelines.publish.outputs import SNAPSHOT_NAME
+        from pipelines.warehouse.writer_lock import reading
 
         self._source = reading(settings.warehouse, settings.publish / SNAPSHOT_NAME,
                                on_note=notice)
@@ -142,7 +142,7 @@ def backfill(
         raise typer.BadParameter("give --month YYYY-MM, or --from and --to")
     settings = use_settings(writer=ctx)
     start_run(settings)
-    from pipelines.runner import backfill_days, backfill_month
+    from pipelines.orchestration.runner import backfill_days, backfill_month
 
     run = backfill_month if month else backfill_days
     summary = run_with_progress((last - first).days + 1,
@@ -161,14 +161,14 @@ def nightly(
 ) -> None:
     """What the nightly schedule runs: load a day's exports and recompute it and the days before
     it whose attribution window is still open, as one run."""
-    from pipelines.completeness import segments_text
-    from pipelines.partitions import shop_today
+    from pipelines.ingest.completeness import segments_text
+    from pipelines.orchestration.partitions import shop_today
 
     last = date.fromisoformat(day) if day else shop_today() - timedelta(days=1)
     settings = use_settings(writer=ctx)
     start_run(settings)
-    from pipelines.runner import nightly as run_nightly
-    from pipelines.runner import nightly_days
+    from pipelines.orchestration.runner import nightly as run_nightly
+    from pipelines.orchestration.runner import nightly_days
 
     ranges = nightly_days(settings, last)
     if len(ranges) > 1:
@@ -187,9 +187,9 @@ DAILY_STEPS = {"raw.chats", "raw.orders", "raw.refunds", "raw.ratings"}
 def failures_in_one_line() -> Iterator[None]:
     """A run refused or failed (bad configuration, landing root, a step's error) is printed as
     its own message, in red, and the command exits 1."""
+    from pipelines.config.plan import ConfigError
     from pipelines.ingest.loader import LandingZoneError
-    from pipelines.plan import ConfigError
-    from pipelines.preflight import BackfillFailed
+    from pipelines.orchestration.preflight import BackfillFailed
 
     try:
         yield
@@ -199,8 +199,8 @@ def failures_in_one_line() -> Iterator[None]:
 
 
 def start_run(settings: Settings) -> None:
-    """`pipelines.preflight` as a command starts, before it imports Dagster."""
-    from pipelines.preflight import preflight
+    """`pipelines.orchestration.preflight` as a command starts, before it imports Dagster."""
+    from pipelines.orchestration.preflight import preflight
 
     with failures_in_one_line():
         preflight(settings)
@@ -240,8 +240,8 @@ def payroll(
     first, _ = month_days(month)
     settings = use_settings(writer=ctx)
     start_run(settings)
-    from pipelines.runner import payroll_months, rerun_until
-    from pipelines.warehouse import connect
+    from pipelines.orchestration.runner import payroll_months, rerun_until
+    from pipelines.warehouse.database import connect
 
     con = connect(settings.warehouse)
     try:
@@ -266,8 +266,8 @@ def close(
     of it records each employee's difference as a pay line of the first open month."""
     import getpass
 
-    from pipelines.closing import NotClosable, close_month
-    from pipelines.warehouse import connect
+    from pipelines.pay.closing import NotClosable, close_month
+    from pipelines.warehouse.database import connect
 
     first, _ = month_days(month)
     settings = use_settings(month, writer=ctx, needs_warehouse=True)
@@ -307,7 +307,7 @@ def statement(
 ) -> None:
     """Write the month's pay statements from the warehouse: one self-contained HTML page per
     employee under <publish>/statements/YYYY-MM/, and print their paths."""
-    from pipelines.statements import write_statements
+    from pipelines.publish.statements import write_statements
 
     first, _ = month_days(month)
     settings = use_settings(month, needs_warehouse=True)
@@ -340,7 +340,7 @@ def export(
 ) -> None:
     """Write the month's marts.payroll rows as payroll_YYYY-MM.csv|xlsx|parquet, money as exact
     decimals, and print the path."""
-    from pipelines.publish import EXPORT_FORMATS, export_payroll
+    from pipelines.publish.outputs import EXPORT_FORMATS, export_payroll
 
     if format not in EXPORT_FORMATS:
         raise typer.BadParameter(f"format must be one of {', '.join(EXPORT_FORMATS)}, "
@@ -366,8 +366,8 @@ def whatif(
     """Score and pay a month under a candidate plan into the scratch file whatif.duckdb beside
     the warehouse (the warehouse is only read, the published files untouched) and print each
     employee's figures beside the current ones."""
-    from pipelines.plan import ConfigError
-    from pipelines.whatif import run_whatif, scratch_path
+    from pipelines.config.plan import ConfigError
+    from pipelines.pay.whatif import run_whatif, scratch_path
 
     first, _ = month_days(month)
     settings = use_settings(month, needs_warehouse=True)
@@ -399,7 +399,7 @@ def whatif(
 
 def refuse_closed_publish(settings: Settings, first: date, out: Path | None) -> None:
     """A closed month's published files are final: write copies elsewhere (--out) only."""
-    from pipelines.warehouse import closed_months
+    from pipelines.warehouse.database import closed_months
 
     if out is not None and out.resolve() != settings.publish.resolve():
         return
@@ -415,7 +415,7 @@ def refuse_closed_publish(settings: Settings, first: date, out: Path | None) -> 
 
 
 def print_payroll(settings: Settings, first: date) -> None:
-    from pipelines.warehouse import connect
+    from pipelines.warehouse.database import connect
 
     con = connect(settings.warehouse)
     try:
@@ -450,7 +450,7 @@ def print_payroll(settings: Settings, first: date) -> None:
 
 def print_restatements(settings: Settings, first: date) -> bool:
     """Print the restatements of `first` (if closed) and those it pays; False if none."""
-    from pipelines.closing import closed_month
+    from pipelines.pay.closing import closed_month
 
     con = read_warehouse(settings)
     try:

@@ -11,13 +11,13 @@ from dagster import ConfigurableResource, InitResourceContext
 from dagster_duckdb import DuckDBResource
 from pydantic import PrivateAttr
 
-from pipelines.warehouse import prepare
-from pipelines.writer_lock import writer_lock
+from pipelines.warehouse.database import prepare
+from pipelines.warehouse.writer_lock import writer_lock
 
 
 class Warehouse(DuckDBResource):
     """The DuckDB warehouse file; every connection comes with the schemas and SQL macros ready,
-    and holds the writer lock (pipelines/writer_lock.py) while it is open, so that a run
+    and holds the writer lock (pipelines/warehouse/writer_lock.py) while it is open, so that a run
     launched from the UI queues behind a `kefu` command and the other way round. Inside a `kefu`
     command, which holds the lock already, it is re-entrant.
 

@@ -20,12 +20,12 @@ from dagster import (
     materialize,
 )
 
-from pipelines.definitions import build_resources, daily_assets, monthly_assets
-from pipelines.partitions import month_end
-from pipelines.preflight import BackfillFailed, preflight
-from pipelines.settings import Settings, project_path
-from pipelines.warehouse import connect, run_sql
-from pipelines.writer_lock import process_alive
+from pipelines.config.settings import Settings, project_path
+from pipelines.orchestration.definitions import build_resources, daily_assets, monthly_assets
+from pipelines.orchestration.partitions import month_end
+from pipelines.orchestration.preflight import BackfillFailed, preflight
+from pipelines.warehouse.database import connect, run_sql
+from pipelines.warehouse.writer_lock import process_alive
 
 DEFAULT_DAGSTER_HOME = "data/dagster_home"
 DAGSTER_YAML = """\
@@ -37,14 +37,15 @@ concurrency:
     max_concurrent_runs: 1
 telemetry:
   enabled: false
-# The stock SQLite storages, but the event log keeps its engines (pipelines/event_storage.py).
+# The stock SQLite storages, but the event log keeps its engines
+# (pipelines/orchestration/event_storage.py).
 run_storage:
   module: dagster._core.storage.runs
   class: SqliteRunStorage
   config:
     base_dir: {home}/history
 event_log_storage:
-  module: pipelines.event_storage
+  module: pipelines.orchestration.event_storage
   class: PooledSqliteEventLogStorage
   config:
     base_dir: {home}/history/runs
@@ -65,7 +66,8 @@ def dagster_instance() -> DagsterInstance:
     """The persistent instance at `dagster_home()`, created if new."""
     home = dagster_home()
     os.environ["DAGSTER_HOME"] = str(home)
-    # a range's asset events reach the event log in batches (pipelines/event_storage.py)
+    # a range's asset events reach the event log in batches
+    # (pipelines/orchestration/event_storage.py)
     os.environ.setdefault("DAGSTER_EVENT_BATCH_SIZE", "1000")
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
@@ -138,10 +140,10 @@ def backfill_days(settings: Settings, first: date, last: date,
 
 def landing_changes(settings: Settings) -> list[date]:
     """The days whose landing folders changed since they were loaded
-    (`pipelines.completeness.stale_days`); none while another run writes: the next run finds
+    (`pipelines.ingest.completeness.stale_days`); none while another run writes: the next run finds
     them."""
-    from pipelines.completeness import stale_days
-    from pipelines.writer_lock import LockTimeout, NoWarehouse, reading
+    from pipelines.ingest.completeness import stale_days
+    from pipelines.warehouse.writer_lock import LockTimeout, NoWarehouse, reading
 
     try:
         with reading(settings.warehouse, timeout=0) as con:
@@ -154,8 +156,8 @@ def nightly_days(settings: Settings, day: date) -> list[tuple[date, date]]:
     """The ranges a nightly run for `day` loads and recomputes: `day` and the days before it
     whose attribution window is still open, and every earlier day whose landing folder now
     holds files that were not loaded for it (a late file, a moved file)."""
-    from pipelines.completeness import day_segments
-    from pipelines.schedules import open_window_start
+    from pipelines.ingest.completeness import day_segments
+    from pipelines.orchestration.schedules import open_window_start
 
     first = open_window_start(day, settings.config)
     late = [d for d in landing_changes(settings) if d < first]
@@ -179,8 +181,8 @@ def late_restatements(settings: Settings, ranges: list[tuple[date, date]]
     """(closed month, last month to re-run with it, reason) for each closed month that what the
     export days of `ranges` brought changes (`sql/marts/late_facts.sql`), the reason naming
     those facts. Nothing while another run writes: the next run finds them again."""
-    from pipelines.completeness import segments_text
-    from pipelines.writer_lock import LockTimeout, NoWarehouse, reading
+    from pipelines.ingest.completeness import segments_text
+    from pipelines.warehouse.writer_lock import LockTimeout, NoWarehouse, reading
 
     restatements = []
     try:
@@ -216,8 +218,8 @@ def rerun_until(con: duckdb.DuckDBPyConnection, month: date) -> date:
     """The last month a re-run of `month` covers: for a closed month, the first open month
     after it (which pays its restatement) if that month's payroll is computed and the month is
     over; else `month` itself."""
-    from pipelines.closing import paying_months
-    from pipelines.partitions import monthly_partitions
+    from pipelines.orchestration.partitions import monthly_partitions
+    from pipelines.pay.closing import paying_months
 
     last = max(paying_months(con, [month]), default=month)
     last_complete = date.fromisoformat(monthly_partitions.get_last_partition_key())
@@ -228,7 +230,7 @@ def payroll_months(settings: Settings, first: date, last: date,
                    instance: DagsterInstance | None = None, reason: str | None = None) -> None:
     """Metrics, KPI, payroll and publish for the months first..last (first days) as one run,
     after loading again the days of those months whose landing folders changed since."""
-    from pipelines.completeness import day_segments
+    from pipelines.ingest.completeness import day_segments
 
     ranges = day_segments([d for d in landing_changes(settings)
                            if first <= d <= month_end(last)])

@@ -7,7 +7,7 @@ import, no DuckDB, no Polars): it re-implements SPEC sections 4-7 the way kefu a
 cent. Where kefu's rule is a choice rather than the spec's words, the comment says which file
 of kefu it mirrors.
 
-    python -m pipelines.baseline_pandas --landing data/landing --config config \
+    python -m pipelines.bench.baseline_pandas --landing data/landing --config config \
         --month 2026-10 --out payroll.csv [--lines kpi_lines.csv]
 
 Like `kefu backfill --month`, it reads the day folders of that month only: an order's latest
@@ -744,7 +744,7 @@ def half_up(value: Fraction, places: int) -> Decimal:
 
 def score(row: pd.Series, plan: Plan, qa_points: Decimal) -> tuple[Decimal | None,
                                                                    list[dict[str, Any]]]:
-    """SPEC 7 as pipelines/scoring.py applies it: N/A lines (no data, or sample under
+    """SPEC 7 as pipelines/pay/scoring.py applies it: N/A lines (no data, or sample under
     min_sample) leave the others' weights scaled up to 100; each line's points rounded half-up
     to 4 decimals; score = points + qa_points, clamped to [0, 100], rounded to 2 decimals."""
     lines = []

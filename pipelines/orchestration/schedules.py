@@ -26,10 +26,10 @@ from dagster import (
     schedule,
 )
 
-from pipelines.jobs import daily_job, monthly_job
-from pipelines.partitions import SHOP_TIMEZONE, month_end
-from pipelines.plan import load_config
-from pipelines.settings import Settings
+from pipelines.config.plan import load_config
+from pipelines.config.settings import Settings
+from pipelines.orchestration.jobs import daily_job, monthly_job
+from pipelines.orchestration.partitions import SHOP_TIMEZONE, month_end
 
 
 def open_window_start(day: date, config_dir: Path) -> date:
@@ -44,7 +44,7 @@ def open_window_start(day: date, config_dir: Path) -> date:
           default_status=DefaultScheduleStatus.RUNNING,
           description="Yesterday, and the days whose attribution window is still open.")
 def nightly(context: ScheduleEvaluationContext) -> list[RunRequest]:
-    from pipelines.runner import nightly_days
+    from pipelines.orchestration.runner import nightly_days
 
     today = context.scheduled_execution_time.astimezone(ZoneInfo(SHOP_TIMEZONE)).date()
     yesterday = today - timedelta(days=1)
@@ -65,7 +65,7 @@ def nightly(context: ScheduleEvaluationContext) -> list[RunRequest]:
                                "loaded changes (late refunds, payments, files), with the month "
                                "that pays the difference.")
 def restate_closed_months(context: RunStatusSensorContext) -> list[RunRequest]:
-    from pipelines.runner import late_restatements
+    from pipelines.orchestration.runner import late_restatements
 
     tags = context.dagster_run.tags
     loaded = (date.fromisoformat(tags["dagster/asset_partition_range_start"]),

@@ -11,7 +11,7 @@ from assets.metrics import metric_assets
 from assets.payroll import payroll
 from assets.publish import publish_payroll
 from assets.staging import staging_assets
-from pipelines.partitions import daily_partitions, monthly_partitions
+from pipelines.orchestration.partitions import daily_partitions, monthly_partitions
 
 daily_assets = [*raw_assets, *staging_assets, *metric_assets]
 monthly_assets = [raw_adjustments, agent_monthly_metrics, kpi_monthly, payroll, publish_payroll]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from dagster import Definitions, in_process_executor
 
-from pipelines.jobs import daily_assets, daily_job, monthly_assets, monthly_job
-from pipelines.resources import KefuPaths, Warehouse
-from pipelines.schedules import monthly_payroll, nightly, restate_closed_months
-from pipelines.settings import Settings
+from pipelines.config.settings import Settings
+from pipelines.orchestration.jobs import daily_assets, daily_job, monthly_assets, monthly_job
+from pipelines.orchestration.resources import KefuPaths, Warehouse
+from pipelines.orchestration.schedules import monthly_payroll, nightly, restate_closed_months
 
 __all__ = ["build_resources", "daily_assets", "defs", "monthly_assets"]
 

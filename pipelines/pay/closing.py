@@ -2,7 +2,7 @@
 
 Once finance has paid a month, `close_month` records it in `marts.closed_months`. From then on
 the month's monthly marts rows (metrics, KPI, payroll) and its published files never change:
-`pipelines.warehouse.replace_months` sends a re-run's rows to `restated.*` instead, and
+`pipelines.warehouse.database.replace_months` sends a re-run's rows to `restated.*` instead, and
 publishing skips the month's files. The re-run's difference per employee is recorded by
 `sql/marts/restatements.sql` in `marts.restatements` and paid as a pay adjustment line of the
 first open month after it, whose payroll (if already computed) is recomputed and republished
@@ -21,11 +21,11 @@ from zoneinfo import ZoneInfo
 
 import duckdb
 
-from pipelines.partitions import SHOP_TIMEZONE, month_end
-from pipelines.publish import export_path
-from pipelines.quality import publish_gate
-from pipelines.scoring import PayLine
-from pipelines.warehouse import closed_months, run_sql, transaction
+from pipelines.orchestration.partitions import SHOP_TIMEZONE, month_end
+from pipelines.pay.scoring import PayLine
+from pipelines.publish.outputs import export_path
+from pipelines.quality.suites import publish_gate
+from pipelines.warehouse.database import closed_months, run_sql, transaction
 
 DEFAULT_REASON = "re-run of a closed month"
 

@@ -25,7 +25,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pipelines.warehouse import SQL_DIR, sql_statements
+from pipelines.warehouse.database import SQL_DIR, sql_statements
 
 EXPECTATIONS_DIR = SQL_DIR.parent / "expectations"
 # Rows of a table judged in one validation: pandas holds them (the suite's columns only).
@@ -141,7 +141,7 @@ def warm_up() -> None:
 
 def in_schema(sql: str, schema: str) -> str:
     """A suite's table or query pointed at `schema` instead of marts: a closed month's re-run is
-    judged on its restated.* rows, its marts rows being final (pipelines/closing.py)."""
+    judged on its restated.* rows, its marts rows being final (pipelines/pay/closing.py)."""
     return sql if schema == "marts" else sql.replace("marts.", f"{schema}.")
 
 

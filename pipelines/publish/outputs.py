@@ -5,7 +5,7 @@
   during a run goes on seeing the old snapshot until it reopens;
 - `payroll_<YYYY-MM>.csv` (UTF-8 with BOM, for Excel) and `.xlsx`, and on demand `.parquet`:
   the month's `marts.payroll` rows, money written as exact decimal text, never through a float;
-- `statements/<YYYY-MM>/<employee_id>.html` (see `pipelines/statements.py`).
+- `statements/<YYYY-MM>/<employee_id>.html` (see `pipelines/publish/statements.py`).
 
 The publish asset and the `kefu export` / `kefu statement` commands call the same functions.
 Every file is written to a temporary name in its own folder and then `os.replace`d, so a reader
@@ -29,7 +29,7 @@ from typing import Any
 import duckdb
 import xlsxwriter
 
-from pipelines.statements import write_statements
+from pipelines.publish.statements import write_statements
 
 SNAPSHOT_NAME = "kefu.duckdb"
 SNAPSHOT_SCHEMAS = ("marts", "audit", "restated")

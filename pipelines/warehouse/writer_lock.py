@@ -31,7 +31,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.warehouse import connect, connect_readonly
+from pipelines.warehouse.database import connect, connect_readonly
 
 TIMEOUT_ENV = "KEFU_LOCK_TIMEOUT"
 POLL_SECONDS = 0.05

@@ -2,13 +2,14 @@
 
 `run_whatif` reads the month's `marts.agent_monthly_metrics` (numerators and denominators; for a
 closed month that was re-run, `restated.*`, as with the current figures it compares with) and
-the month's other inputs as the payroll asset reads them (`pipelines/month_inputs.py`: the
+the month's other inputs as the payroll asset reads them (`pipelines/pay/month_inputs.py`: the
 levels held day by day, `raw.adjustments`, the restatement lines the month pays), scores them
-with the candidate plan's version in force on the month's first day (`pipelines.scoring`) and
-pays them through `pipelines.pay.pay_month`, the payroll asset's own function. The results go
-to a scratch file beside the warehouse, `whatif.duckdb` (tables `whatif.kpi_monthly` and
-`whatif.payroll`, replaced on each run); the warehouse is only read (pipelines/writer_lock.py
-`reading`: a what-if never waits for, nor blocks, a run), and the published files are never
+with the candidate plan's version in force on the month's first day (`pipelines.pay.scoring`) and
+pays them through `pipelines.pay.month_pay.pay_month`, the payroll asset's own function. The results
+go to a scratch file beside the warehouse, `whatif.duckdb` (tables `whatif.kpi_monthly` and
+`whatif.payroll`, replaced on each run); the warehouse is only read
+(pipelines/warehouse/writer_lock.py `reading`: a what-if never waits for, nor blocks, a run), and
+the published files are never
 written.
 
 The metrics are not recomputed: their promotion exclusions (and attribution window, session gap,
@@ -30,12 +31,12 @@ from typing import Any
 
 import duckdb
 
-from pipelines.month_inputs import load_month_inputs, qa_points_by_employee
-from pipelines.pay import KpiResult, pay_month
-from pipelines.plan import ConfigError, PlanVersion, load_plan
-from pipelines.scoring import CENT, score_employee
-from pipelines.warehouse import month_table, transaction, write_rows
-from pipelines.writer_lock import reading, writer_lock
+from pipelines.config.plan import ConfigError, PlanVersion, load_plan
+from pipelines.pay.month_inputs import load_month_inputs, qa_points_by_employee
+from pipelines.pay.month_pay import KpiResult, pay_month
+from pipelines.pay.scoring import CENT, score_employee
+from pipelines.warehouse.database import month_table, transaction, write_rows
+from pipelines.warehouse.writer_lock import reading, writer_lock
 
 ZERO = Decimal("0.00")
 # Plan settings the monthly metrics were computed with; scoring cannot change them.
@@ -142,8 +143,8 @@ def run_whatif(warehouse: Path, config: Path, candidate: Path, first: date,
     published snapshot in `publish` (`on_note` is told so).
 
     The month's inputs (adjustments, days by level, restatement lines) are the warehouse's, as
-    the payroll asset reads them, and the pay is assembled by the same `pipelines.pay.pay_month`:
-    the plan in force gives a 0.00 difference for everyone.
+    the payroll asset reads them, and the pay is assembled by the same
+    `pipelines.pay.month_pay.pay_month`: the plan in force gives a 0.00 difference for everyone.
 
     Raises ConfigError if the candidate is invalid or lacks a level someone held, LookupError if
     the month has no monthly metrics in the warehouse."""

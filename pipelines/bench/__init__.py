@@ -1,0 +1,1 @@
+"""`make bench`: kefu-payroll against the pandas script a shop's analyst would write."""

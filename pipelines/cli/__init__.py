@@ -1,0 +1,1 @@
+"""`kefu`, the command line for ops."""

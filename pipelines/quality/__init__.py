@@ -1,0 +1,1 @@
+"""Great Expectations suites (`expectations/`) judging the warehouse's tables."""
