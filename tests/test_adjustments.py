@@ -17,7 +17,7 @@ from dagster import DagsterInstance
 from typer.testing import CliRunner
 
 from pipelines.config.settings import Settings
-from pipelines.orchestration.jobs import monthly_assets
+from pipelines.orchestration.jobs import monthly_job
 from pipelines.orchestration.preflight import BackfillFailed
 from pipelines.orchestration.runner import run_range
 from pipelines.pay.whatif import run_whatif
@@ -44,7 +44,7 @@ def add_adjustments(settings: Settings, name: str, *rows: str) -> None:
 
 def rerun_october(settings: Settings) -> None:
     with DagsterInstance.ephemeral() as instance:
-        run_range(settings, monthly_assets, "2026-10-01", "2026-10-01", instance)
+        run_range(settings, monthly_job, "2026-10-01", "2026-10-01", instance)
 
 
 def payroll(settings: Settings) -> dict[str, tuple]:

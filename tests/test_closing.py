@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from pipelines.cli.commands import app
 from pipelines.config.settings import Settings
 from pipelines.generator.writers import REFUND_HEADER
-from pipelines.orchestration.jobs import monthly_assets
+from pipelines.orchestration.jobs import monthly_job
 from pipelines.orchestration.runner import backfill_days, backfill_month, nightly, run_range
 from pipelines.pay.closing import NotClosable, close_month
 from pipelines.pay.whatif import run_whatif, scratch_path
@@ -84,7 +84,7 @@ def published(settings: Settings, month: date) -> dict[str, str]:
 def rerun(settings: Settings, month: date, reason: str | None = None,
           last: date | None = None) -> None:
     with DagsterInstance.ephemeral() as instance:
-        run_range(settings, monthly_assets, month.isoformat(), (last or month).isoformat(),
+        run_range(settings, monthly_job, month.isoformat(), (last or month).isoformat(),
                   instance, reason)
 
 
@@ -415,14 +415,14 @@ def test_the_dagster_sensor_asks_to_restate_a_closed_month_after_a_daily_run(sho
     `restate_closed_months` asks for September with October, naming the refund's order."""
     from dagster import build_run_status_sensor_context
 
-    from pipelines.orchestration.jobs import daily_assets
+    from pipelines.orchestration.jobs import daily_job
     from pipelines.orchestration.schedules import restate_closed_months
 
     _, order_id, amount, _ = late_refund_candidate(shop)
     land_refund(shop, order_id, amount)
     use_env(monkeypatch, shop)
     with DagsterInstance.ephemeral() as instance:
-        result = run_range(shop, daily_assets, LATE_REFUND_DAY, LATE_REFUND_DAY, instance)
+        result = run_range(shop, daily_job, LATE_REFUND_DAY, LATE_REFUND_DAY, instance)
         [request] = restate_closed_months(build_run_status_sensor_context(
             sensor_name="restate_closed_months", dagster_event=result.get_run_success_event(),
             dagster_instance=instance, dagster_run=result.dagster_run))

@@ -11,7 +11,7 @@ from datetime import date
 from dagster import DagsterInstance
 
 from pipelines.config.settings import Settings
-from pipelines.orchestration.jobs import monthly_assets
+from pipelines.orchestration.jobs import monthly_job
 from pipelines.orchestration.runner import run_range
 from tests.conftest import warehouse_rows
 
@@ -56,7 +56,7 @@ def test_a_refund_that_reached_staging_after_the_daily_run_reaches_the_month(
                              "TIMESTAMP '2026-10-20 10:00:00', '退款成功', true, NULL, "
                              "DATE '2026-10-20', 'refunds/late.csv', 2)", [order_id, amount])
     with DagsterInstance.ephemeral() as instance:
-        run_range(settings, monthly_assets, OCTOBER[0], OCTOBER[0], instance)
+        run_range(settings, monthly_job, OCTOBER[0], OCTOBER[0], instance)
     (after,), = warehouse_rows(settings, "SELECT refunded_amount FROM "
                                          "marts.agent_monthly_metrics WHERE employee_id = ?",
                                [employee])

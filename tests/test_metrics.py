@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.config.settings import Settings
-from pipelines.orchestration.definitions import monthly_assets
+from pipelines.orchestration.jobs import monthly_job
 from pipelines.orchestration.runner import backfill_days, run_range
 from tests.conftest import land
 from tests.conftest import warehouse_rows as query
@@ -423,7 +423,7 @@ def test_monthly_ratios_are_summed_and_promo_days_leave_only_conversion(tmp_path
     land_orders(settings, "2026-10-21",
                 ("903", "N3", "300.00", PAID, "2026-10-21 12:00:00", "2026-10-21 12:01:00"))
     backfill_days(settings, date(2026, 10, 1), date(2026, 10, 31), instance)
-    run_range(settings, monthly_assets, "2026-10-01", "2026-10-01", instance)
+    run_range(settings, monthly_job, "2026-10-01", "2026-10-01", instance)
 
     check(daily(settings, "E9", "2026-10-05"), reply_rate=1.0, avg_response_seconds=15.0,
           inquiry_conversion=1.0)

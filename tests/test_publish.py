@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 
 from pipelines.cli.commands import app
 from pipelines.config.settings import Settings
-from pipelines.orchestration.definitions import monthly_assets
+from pipelines.orchestration.jobs import monthly_job
 from pipelines.orchestration.runner import backfill_days, run_range
 from tests.conftest import use_env, warehouse_rows
 from tests.test_metrics import PAID, land_chats, land_orders, make_settings
@@ -70,7 +70,7 @@ def build_month(tmp_path: Path, instance) -> Settings:
                 ("7002", "D", "200.00", PAID, "2026-10-20 10:00:00", "2026-10-20 10:01:00"))
     write_adjustments(settings, "E1,qa_points,-2,质检: 漏回复", "E2,pay,100.50,夜班补贴")
     backfill_days(settings, date(2026, 10, 19), date(2026, 10, 20), instance)
-    run_range(settings, monthly_assets, "2026-10-01", "2026-10-01", instance)
+    run_range(settings, monthly_job, "2026-10-01", "2026-10-01", instance)
     return settings
 
 
@@ -325,7 +325,7 @@ def test_a_reader_of_the_published_copy_keeps_its_snapshot_through_a_rerun(tmp_p
         assert ask() == before
 
         write_adjustments(settings, "E1,qa_points,-2,质检: 漏回复", "E2,pay,-49.50,扣款")
-        run_range(settings, monthly_assets, "2026-10-01", "2026-10-01", instance)
+        run_range(settings, monthly_job, "2026-10-01", "2026-10-01", instance)
         after = dict(warehouse_rows(settings, gross))
         assert Decimal(after["E2"]) == Decimal(before["E2"]) - Decimal("150.00")
         assert after["E1"] == before["E1"]

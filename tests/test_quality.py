@@ -66,9 +66,10 @@ def test_a_planted_fault_fails_its_suite_and_the_publish_gate(clean_month, tmp_p
 def test_a_payroll_failing_its_checks_is_not_published(clean_month, tmp_path):
     """Plant a fault after a clean month, re-run only the publish step: it fails and writes
     nothing into an empty publish folder."""
-    from dagster import DagsterInstance
+    from dagster import DagsterInstance, define_asset_job
 
     from pipelines.orchestration.jobs import monthly_assets
+    from pipelines.orchestration.partitions import monthly_partitions
     from pipelines.orchestration.preflight import BackfillFailed
     from pipelines.orchestration.runner import run_range
 
@@ -78,7 +79,8 @@ def test_a_payroll_failing_its_checks_is_not_published(clean_month, tmp_path):
     con = connect(warehouse)
     con.execute("DELETE FROM marts.payroll WHERE employee_id = 'E03'")
     con.close()
-    publish = [a for a in monthly_assets if a.key.path[0] == "publish"]
+    publish = define_asset_job("publish_only", partitions_def=monthly_partitions, selection=[
+        a for a in monthly_assets if a.key.path[0] == "publish"])
     with DagsterInstance.ephemeral() as instance, \
             pytest.raises(BackfillFailed, match="not published"):
         run_range(settings, publish, "2026-10-01", "2026-10-01", instance)

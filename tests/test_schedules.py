@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from dagster import DagsterInstance, build_schedule_context
 from typer.testing import CliRunner
 
 from pipelines.cli.commands import app
 from pipelines.orchestration.definitions import defs
-from pipelines.orchestration.runner import backfill_days
+from pipelines.orchestration.partitions import FALLBACK_FIRST_MONTH, first_month
+from pipelines.orchestration.runner import backfill_days, backfill_month
 from pipelines.orchestration.schedules import monthly_payroll, nightly
 from tests.conftest import REPO_CONFIG, land, use_env
 from tests.test_metrics import check, daily, land_chats, land_orders, make_settings
@@ -114,6 +117,21 @@ def test_kefu_nightly_brings_a_late_order_back_to_its_chat_day(tmp_path, monkeyp
     instance = DagsterInstance.get()
     ranges = sorted(run.tags["kefu/range"] for run in instance.get_runs())
     assert ranges == ["2026-10-03..2026-10-05", "2026-10-05..2026-10-07"]
+    # runs of the defined job, labelled with the code location workspace.yaml names, which is
+    # how the UI lists a job's runs on its page
+    location = yaml.safe_load((Path(__file__).parent.parent / "workspace.yaml").read_text(
+        encoding="utf-8"))["load_from"][0]["python_module"]["location_name"]
+    assert {(run.job_name, run.tags[".dagster/repository"]) for run in instance.get_runs()} == {
+        ("daily_metrics", f"__repository__@{location}")}
+
+
+def test_a_months_backfill_is_a_daily_run_then_a_monthly_one_named_for_the_month(
+        tmp_path, monkeypatch, instance):
+    settings = make_settings(tmp_path, "E5,戊,店:戊,普通,presale,2026-01-01,")
+    land_chats(settings, "2026-10-05", ("10:00:00", "店:戊", "P1", "buyer"))
+    backfill_month(settings, date(2026, 10, 1), date(2026, 10, 31), instance)
+    runs = sorted((run.job_name, run.tags["kefu/range"]) for run in instance.get_runs())
+    assert runs == [("daily_metrics", "2026-10-01..2026-10-31"), ("monthly_payroll", "2026-10")]
 
 
 def test_nightly_also_asks_for_earlier_days_whose_folders_changed(tmp_path, monkeypatch,
@@ -133,3 +151,17 @@ def test_nightly_also_asks_for_earlier_days_whose_folders_changed(tmp_path, monk
     assert [(r.tags["dagster/asset_partition_range_start"],
              r.tags["dagster/asset_partition_range_end"]) for r in requests] == [
         ("2026-10-01", "2026-10-01"), ("2026-10-06", "2026-10-08")]
+
+
+def test_partitions_begin_with_the_month_of_the_earliest_plan_version(tmp_path, monkeypatch):
+    plan = (REPO_CONFIG / "plan.yaml").read_text(encoding="utf-8")
+    assert "effective_from: 2026-01-01" in plan
+    (tmp_path / "plan.yaml").write_text(plan.replace("effective_from: 2026-01-01",
+                                                     "effective_from: 2026-03-15"),
+                                        encoding="utf-8")
+    monkeypatch.setenv("KEFU_CONFIG", str(tmp_path))
+    assert first_month() == date(2026, 3, 1)
+    # the default shop's partitions, as `dagster dev` serves them, begin with its plan
+    assert defs.resolve_job_def("daily_metrics").partitions_def.start.date() == date(2026, 1, 1)
+    (tmp_path / "plan.yaml").write_text("versions: [", encoding="utf-8")
+    assert first_month() == FALLBACK_FIRST_MONTH

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from dagster import define_asset_job
+from dagster import MonthlyPartitionsDefinition, define_asset_job
+from dagster._core.definitions.unresolved_asset_job_definition import (
+    UnresolvedAssetJobDefinition,
+)
 
 from assets.adjustments import raw_adjustments
 from assets.ingest import raw_assets
@@ -30,3 +33,14 @@ monthly_job = define_asset_job(
     description="A month's adjustments, metrics, KPI scores, payroll and, once its checks pass, "
                 "publishing.",
 )
+
+
+def range_tags(job: UnresolvedAssetJobDefinition, first: str, last: str) -> dict[str, str]:
+    """The tags of a run of `job` over the partitions first..last (ISO days): the range Dagster
+    runs as one, and `kefu/range`, what it covers as a person names it: 2026-10 (a month's
+    run), 2026-09..2026-10, 2026-10-07 or 2026-10-01..2026-10-07."""
+    named = (first[:7], last[:7]) if isinstance(job.partitions_def, MonthlyPartitionsDefinition) \
+        else (first, last)
+    return {"dagster/asset_partition_range_start": first,
+            "dagster/asset_partition_range_end": last,
+            "kefu/range": named[0] if named[0] == named[1] else f"{named[0]}..{named[1]}"}

@@ -8,9 +8,27 @@ from zoneinfo import ZoneInfo
 
 from dagster import DailyPartitionsDefinition, MonthlyPartitionsDefinition, TimeWindow
 
-SHOP_TIMEZONE = "Asia/Shanghai"
+from pipelines.config.plan import ConfigError, load_plan
+from pipelines.config.settings import Settings
 
-daily_partitions = DailyPartitionsDefinition(start_date="2025-01-01", timezone=SHOP_TIMEZONE)
+SHOP_TIMEZONE = "Asia/Shanghai"
+# Partitions before any plan version could never be paid; used only while the plan cannot be
+# read (the run then stops at preflight with the plan's own error).
+FALLBACK_FIRST_MONTH = date(2025, 1, 1)
+
+
+def first_month() -> date:
+    """The first month the partitions cover: that of the earliest plan version in KEFU_CONFIG,
+    so the UI shows no days "missing" from before the shop's configuration began."""
+    try:
+        plan = load_plan(Settings.from_env().config / "plan.yaml")
+    except (ConfigError, OSError):
+        return FALLBACK_FIRST_MONTH
+    return min(v.effective_from for v in plan.versions).replace(day=1)
+
+
+daily_partitions = DailyPartitionsDefinition(start_date=first_month().isoformat(),
+                                             timezone=SHOP_TIMEZONE)
 
 
 def days_in(window: TimeWindow) -> list[date]:
@@ -18,7 +36,8 @@ def days_in(window: TimeWindow) -> list[date]:
     first, end = window.start.date(), window.end.date()
     return [first + timedelta(days=i) for i in range((end - first).days)]
 
-monthly_partitions = MonthlyPartitionsDefinition(start_date="2025-01-01", timezone=SHOP_TIMEZONE)
+monthly_partitions = MonthlyPartitionsDefinition(start_date=first_month().isoformat(),
+                                                 timezone=SHOP_TIMEZONE)
 
 
 def months_in(window: TimeWindow) -> list[date]:

@@ -1,7 +1,8 @@
 """Run the asset graph in-process over a range of days, as the CLI and tests do.
 
-One Dagster run covers the whole range (the assets' single-run backfill policy), recorded in the
-instance at `DAGSTER_HOME` so it shows in the UI like a run launched there.
+One run of a defined job (`daily_metrics` or `monthly_payroll`) covers the whole range (the
+assets' single-run backfill policy), recorded in the instance at `DAGSTER_HOME` with the code
+location's label, so it shows in the UI on the job's page like a run launched there.
 """
 
 from __future__ import annotations
@@ -17,11 +18,15 @@ from dagster import (
     DagsterRunStatus,
     ExecuteInProcessResult,
     RunsFilter,
-    materialize,
 )
+from dagster._core.definitions.unresolved_asset_job_definition import (
+    UnresolvedAssetJobDefinition,
+)
+from dagster._core.storage.tags import REPOSITORY_LABEL_TAG
 
 from pipelines.config.settings import Settings, project_path
-from pipelines.orchestration.definitions import build_resources, daily_assets, monthly_assets
+from pipelines.orchestration.definitions import REPOSITORY_LABEL, code_location
+from pipelines.orchestration.jobs import daily_job, monthly_job, range_tags
 from pipelines.orchestration.partitions import month_end
 from pipelines.orchestration.preflight import BackfillFailed, preflight
 from pipelines.warehouse.database import connect, run_sql
@@ -100,33 +105,32 @@ class SourceSummary:
     rows_rejected: int
 
 
-def run_range(settings: Settings, assets: list, first: str, last: str,
+def run_range(settings: Settings, job: UnresolvedAssetJobDefinition, first: str, last: str,
               instance: DagsterInstance | None = None,
               reason: str | None = None) -> ExecuteInProcessResult:
-    """Materialize `assets` over partitions first..last as one run; raise with each step's error.
+    """Run `job` over partitions first..last as one run; raise with each step's error.
 
     `preflight` first: nothing is written on a bad configuration or landing root. `reason` is
     recorded with the restatement when the range re-runs a closed month."""
     preflight(settings)
     instance = instance or dagster_instance()
     release_orphaned_runs(instance)
-    result = materialize(
-        assets,
+    extra = () if job in (daily_job, monthly_job) else (job,)
+    tags = range_tags(job, first, last)
+    result = code_location(settings, extra).resolve_job_def(job.name).execute_in_process(
         instance=instance,
-        resources=build_resources(settings),
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         tags={
-            "dagster/asset_partition_range_start": first,
-            "dagster/asset_partition_range_end": last,
-            "kefu/range": f"{first}..{last}",
+            **tags,
             "kefu/pid": str(os.getpid()),
+            REPOSITORY_LABEL_TAG: REPOSITORY_LABEL,
             **({"kefu/reason": reason} if reason else {}),
         },
     )
     if not result.success:
-        raise BackfillFailed(f"run {first}..{last} failed (run {result.run_id}):\n"
-                             + "\n".join(failure_messages(result)))
+        raise BackfillFailed(f"run {tags['kefu/range']} failed "
+                             f"(run {result.run_id}):\n" + "\n".join(failure_messages(result)))
     return result
 
 
@@ -134,7 +138,7 @@ def backfill_days(settings: Settings, first: date, last: date,
                   instance: DagsterInstance | None = None,
                   reason: str | None = None) -> list[SourceSummary]:
     """Every daily asset for first..last in one run; return what was ingested."""
-    run_range(settings, daily_assets, first.isoformat(), last.isoformat(), instance, reason)
+    run_range(settings, daily_job, first.isoformat(), last.isoformat(), instance, reason)
     return ingest_summary(settings, first, last)
 
 
@@ -171,7 +175,7 @@ def nightly(settings: Settings, day: date, instance: DagsterInstance | None = No
     the closed months that what it loaded changes are restated."""
     ranges = nightly_days(settings, day)
     for first, last in ranges:
-        run_range(settings, daily_assets, first.isoformat(), last.isoformat(), instance)
+        run_range(settings, daily_job, first.isoformat(), last.isoformat(), instance)
     restate_late_facts(settings, ranges, instance)
     return ingest_summary(settings, ranges[0][0], day)
 
@@ -209,7 +213,7 @@ def restate_late_facts(settings: Settings, ranges: list[tuple[date, date]],
     its difference; return the months restated."""
     restated = late_restatements(settings, ranges)
     for month, last, reason in restated:
-        run_range(settings, monthly_assets, month.isoformat(), last.isoformat(), instance,
+        run_range(settings, monthly_job, month.isoformat(), last.isoformat(), instance,
                   reason)
     return [month for month, _, _ in restated]
 
@@ -235,8 +239,8 @@ def payroll_months(settings: Settings, first: date, last: date,
     ranges = day_segments([d for d in landing_changes(settings)
                            if first <= d <= month_end(last)])
     for a, b in ranges:
-        run_range(settings, daily_assets, a.isoformat(), b.isoformat(), instance, reason)
-    run_range(settings, monthly_assets, first.isoformat(), last.isoformat(), instance, reason)
+        run_range(settings, daily_job, a.isoformat(), b.isoformat(), instance, reason)
+    run_range(settings, monthly_job, first.isoformat(), last.isoformat(), instance, reason)
     restate_late_facts(settings, ranges, instance)
 
 
@@ -245,7 +249,7 @@ def backfill_month(settings: Settings, first: date, last: date,
                    reason: str | None = None) -> list[SourceSummary]:
     """A whole month: the daily graph in one run, then metrics, KPI and payroll in another."""
     summary = backfill_days(settings, first, last, instance, reason)
-    run_range(settings, monthly_assets, first.replace(day=1).isoformat(),
+    run_range(settings, monthly_job, first.replace(day=1).isoformat(),
               first.replace(day=1).isoformat(), instance, reason)
     return summary
 

@@ -28,7 +28,7 @@ from dagster import (
 
 from pipelines.config.plan import load_config
 from pipelines.config.settings import Settings
-from pipelines.orchestration.jobs import daily_job, monthly_job
+from pipelines.orchestration.jobs import daily_job, monthly_job, range_tags
 from pipelines.orchestration.partitions import SHOP_TIMEZONE, month_end
 
 
@@ -50,11 +50,7 @@ def nightly(context: ScheduleEvaluationContext) -> list[RunRequest]:
     yesterday = today - timedelta(days=1)
     return [RunRequest(
         run_key=f"nightly-{yesterday}-{first}",
-        tags={
-            "dagster/asset_partition_range_start": first.isoformat(),
-            "dagster/asset_partition_range_end": last.isoformat(),
-            "kefu/range": f"{first}..{last}",
-        },
+        tags=range_tags(daily_job, first.isoformat(), last.isoformat()),
     ) for first, last in nightly_days(Settings.from_env(), yesterday)]
 
 
@@ -72,9 +68,8 @@ def restate_closed_months(context: RunStatusSensorContext) -> list[RunRequest]:
               date.fromisoformat(tags["dagster/asset_partition_range_end"]))
     return [RunRequest(
         run_key=f"restate-{context.dagster_run.run_id}-{first:%Y-%m}",
-        tags={"dagster/asset_partition_range_start": first.isoformat(),
-              "dagster/asset_partition_range_end": last.isoformat(),
-              "kefu/range": f"{first:%Y-%m}..{last:%Y-%m}", "kefu/reason": reason},
+        tags={**range_tags(monthly_job, first.isoformat(), last.isoformat()),
+              "kefu/reason": reason},
     ) for first, last, reason in late_restatements(Settings.from_env(), [loaded])]
 
 
