@@ -16,7 +16,9 @@ from dagster import (
 
 from assets.factory import TableSpec, start_suite_checks, table_key, warehouse_layer
 from pipelines.config.plan import load_config
-from pipelines.ingest.loader import DayLoad, check_landing_root, load_days
+from pipelines.ingest.batch import DayLoad
+from pipelines.ingest.landing import check_landing_root
+from pipelines.ingest.loader import load_days
 from pipelines.ingest.readers import IngestError
 from pipelines.ingest.sources import SOURCES
 from pipelines.orchestration import progress

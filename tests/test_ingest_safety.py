@@ -12,7 +12,9 @@ from datetime import date, datetime
 
 import pytest
 
-from pipelines.ingest.loader import DayLoad, LandingZoneError, check_landing_root, load_day
+from pipelines.ingest.batch import DayLoad
+from pipelines.ingest.landing import LandingZoneError, check_landing_root
+from pipelines.ingest.loader import load_day
 from pipelines.ingest.readers import IngestError
 from pipelines.orchestration.runner import backfill_days
 from pipelines.warehouse.database import connect

@@ -188,7 +188,7 @@ def failures_in_one_line() -> Iterator[None]:
     """A run refused or failed (bad configuration, landing root, a step's error) is printed as
     its own message, in red, and the command exits 1."""
     from pipelines.config.plan import ConfigError
-    from pipelines.ingest.loader import LandingZoneError
+    from pipelines.ingest.landing import LandingZoneError
     from pipelines.orchestration.preflight import BackfillFailed
 
     try:

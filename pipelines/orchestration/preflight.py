@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pipelines.config.plan import load_config
 from pipelines.config.settings import Settings
-from pipelines.ingest.loader import check_landing_root
+from pipelines.ingest.landing import check_landing_root
 from pipelines.quality import suites as quality
 
 
