@@ -15,16 +15,19 @@ import json
 import subprocess
 import sys
 import textwrap
+import zipfile
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import ClassVar
+from xml.etree import ElementTree
 
 import duckdb
 import polars as pl
 import pytest
+from python_calamine import CalamineWorkbook
 from typer.testing import CliRunner
 
 from pipelines.cli.commands import app
@@ -179,13 +182,9 @@ def test_publish_writes_snapshot_exports_and_statements_that_match_the_marts(tmp
     assert rows == expected
     assert any(Decimal(r[PAYROLL_COLUMNS.index("adjustments")]) == Decimal("100.50") for r in rows)
 
-    # the XLSX: same values; money as exact decimal text
-    sheet = pl.read_excel(publish / "payroll_2026-10.xlsx")
-    assert [c.split(" ")[-1] for c in sheet.columns] == list(PAYROLL_COLUMNS)
-    for got, want in zip(sheet.rows(), expected, strict=True):
-        as_text = ["" if v is None else str(int(v)) if isinstance(v, float) else str(v)
-                   for v in got]
-        assert as_text == want
+    # the XLSX: the same header; its cells are read back in test_xlsx_export_is_numbers_...
+    sheet = pl.read_excel(publish / "payroll_2026-10.xlsx", engine="calamine")
+    assert sheet.columns == header
 
     # one statement per payroll row, self-contained, whose numbers are the marts' numbers
     folder = publish / "statements" / "2026-10"
@@ -281,6 +280,58 @@ def test_cli_statement_and_export_use_the_warehouse(tmp_path, instance, monkeypa
                                            "marts.payroll ORDER BY employee_id")
     assert types[0][1] == "DECIMAL(18,2)"
     assert runner.invoke(app, ["export", "--month", "2026-10", "--format", "pdf"]).exit_code != 0
+
+
+def test_xlsx_export_is_numbers_and_a_date_with_a_total_row_excel_can_sum(tmp_path, instance):
+    """What finance does with the workbook: sum and sort. So every money column, kpi_score and
+    days_employed are number cells (a text cell sums to 0 in Excel), the month is a date cell,
+    and below the employees a total row sums each money column with =SUM(), its cached value
+    the total worked out in Decimal from marts.payroll. The header row is frozen."""
+    settings = build_month(tmp_path, instance)
+    path = settings.publish / "payroll_2026-10.xlsx"
+    marts = warehouse_rows(settings, f"SELECT {', '.join(PAYROLL_COLUMNS)} FROM marts.payroll "
+                                     "WHERE month = ? ORDER BY employee_id", [MONTH])
+    assert len(marts) == 2
+
+    book = CalamineWorkbook.from_path(str(path))
+    assert book.sheet_names == ["2026-10"]
+    header, *body = book.get_sheet_by_name("2026-10").to_python()
+    assert [h.split(" ")[-1] for h in header] == list(PAYROLL_COLUMNS)
+    employees, below = body[:len(marts)], body[len(marts):]
+    for got, want in zip(employees, marts, strict=True):
+        for column, cell, value in zip(PAYROLL_COLUMNS, got, want, strict=True):
+            if value is None:
+                assert cell == "", column
+            elif isinstance(value, Decimal | int):
+                assert isinstance(cell, float), f"{column}: {cell!r} is not a number cell"
+                assert Decimal(repr(cell)) == value, column
+            else:
+                assert cell == value, column
+    assert all(type(row[PAYROLL_COLUMNS.index("month")]) is date for row in employees)
+
+    money = ("base_salary", "tier_base", "bonus", "adjustments", "gross_pay")
+    gross = PAYROLL_COLUMNS.index("gross_pay")
+    payroll_total = sum((row[gross] for row in marts), Decimal(0))
+    assert sum(Decimal(repr(row[gross])) for row in employees) == payroll_total
+    assert len(below) == 1, "one total row below the employees"
+    (total,) = below
+    assert total[0] == "合计 Total"
+    for column in money:
+        at = PAYROLL_COLUMNS.index(column)
+        want = sum((row[at] for row in marts if row[at] is not None), Decimal(0))
+        assert Decimal(repr(total[at])) == want, column
+
+    # The cached totals above are what a reader that does not recalculate shows; Excel and
+    # LibreOffice recalculate the formulas, which must sum the employees' cells and nothing else.
+    with zipfile.ZipFile(path) as archive:
+        xml = ElementTree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
+    ns = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+    formulas = {c.get("r"): c.findtext("m:f", namespaces=ns)
+                for c in xml.iterfind(".//m:c", ns) if c.find("m:f", ns) is not None}
+    letters = [chr(ord("A") + PAYROLL_COLUMNS.index(column)) for column in money]
+    assert formulas == {f"{x}4": f"SUM({x}2:{x}3)" for x in letters}
+    pane = xml.find(".//m:pane", ns)
+    assert pane is not None and pane.get("state") == "frozen" and pane.get("ySplit") == "1"
 
 
 READER = textwrap.dedent("""

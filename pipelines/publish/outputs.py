@@ -3,8 +3,10 @@
 - `kefu.duckdb`: a read-only copy of the `marts` (and, once it exists, `audit`) schemas, built in
   a temporary file next to it and renamed into place, so a reader that keeps the old file open
   during a run goes on seeing the old snapshot until it reopens;
-- `payroll_<YYYY-MM>.csv` (UTF-8 with BOM, for Excel) and `.xlsx`, and on demand `.parquet`:
-  the month's `marts.payroll` rows, money written as exact decimal text, never through a float;
+- `payroll_<YYYY-MM>.csv` (UTF-8 with BOM, for Excel) and on demand `.parquet`: the month's
+  `marts.payroll` rows, money exact (decimal text, a Parquet DECIMAL), never through a float;
+- `payroll_<YYYY-MM>.xlsx`: the same rows as Excel number and date cells with a total row, so
+  finance can sum and sort them (see `write_payroll_xlsx`);
 - `statements/<YYYY-MM>/<employee_id>.html` (see `pipelines/publish/statements.py`).
 
 The publish asset and the `kefu export` / `kefu statement` commands call the same functions.
@@ -28,6 +30,9 @@ from typing import Any
 
 import duckdb
 import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
 
 from pipelines.publish.statements import write_statements
 
@@ -55,6 +60,12 @@ PAYROLL_COLUMNS: tuple[tuple[str, str], ...] = (
     ("status", "状态"),
     ("run_id", "运行编号"),
 )
+
+MONEY_COLUMNS = ("base_salary", "tier_base", "bonus", "adjustments", "gross_pay")
+# Excel number formats of the xlsx export's number and date cells; other columns are text.
+XLSX_FORMATS = {**dict.fromkeys(MONEY_COLUMNS, "#,##0.00"), "kpi_score": "0.00",
+                "days_employed": "0", "month": "yyyy-mm"}
+XLSX_TOTAL_LABEL = "合计 Total"
 
 
 def export_header() -> list[str]:
@@ -189,30 +200,69 @@ def write_payroll_csv(con: duckdb.DuckDBPyConnection, month: date, target: Path)
 
 
 def write_payroll_xlsx(con: duckdb.DuckDBPyConnection, month: date, target: Path) -> int:
-    """One sheet named after the month. Money and scores are text cells holding the exact
-    decimal (an Excel number is a binary float); counts are numbers."""
+    """One sheet named after the month: one bold header row, bilingual as in the CSV, frozen
+    together with the id and name columns; a row per employee whose money (`#,##0.00`),
+    kpi_score (`0.00`) and days_employed are number cells and whose month is a date cell shown
+    as `yyyy-mm`; then a total row summing each money column with `=SUM()`, its exact Decimal
+    total cached for readers that do not recalculate. The autofilter covers the header and data
+    only, so a sort by KPI moves the employees and leaves the total row last. A month with no
+    rows is the header alone, as in the CSV."""
     rows = payroll_rows(con, month)
+    columns = [column for column, _ in PAYROLL_COLUMNS]
     with atomic_path(target) as tmp:
         book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False})
         try:
             sheet = book.add_worksheet(month_label(month))
             bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-            exact = book.add_format({"num_format": "@", "align": "right"})
+            formats = {column: book.add_format({"num_format": number_format})
+                       for column, number_format in XLSX_FORMATS.items()}
             for col, title in enumerate(export_header()):
                 sheet.write_string(0, col, title, bold)
                 sheet.set_column(col, col, max(12, len(title) + 2))
             for r, row in enumerate(rows, start=1):
-                for col, value in enumerate(row):
-                    if isinstance(value, int) and not isinstance(value, bool):
-                        sheet.write_number(r, col, value)
-                    elif isinstance(value, Decimal):
-                        sheet.write_string(r, col, cell_text(value), exact)
-                    else:
-                        sheet.write_string(r, col, cell_text(value))
+                for col, (column, value) in enumerate(zip(columns, row, strict=True)):
+                    _write_xlsx_cell(sheet, r, col, value, formats.get(column))
+            if rows:
+                total = book.add_format({"bold": True, "num_format": XLSX_FORMATS["gross_pay"]})
+                _write_total_row(sheet, rows, columns, total)
+            sheet.autofilter(0, 0, len(rows), len(columns) - 1)
             sheet.freeze_panes(1, 2)
         finally:
             book.close()
     return len(rows)
+
+
+def xlsx_number(value: Decimal) -> float:
+    """The one place a payroll Decimal (money, the KPI score) becomes a float, because an xlsx
+    number cell is a binary double. The values have at most 2 decimals and far fewer than 15
+    significant digits, so the double is the one nearest the exact value and reads back as it."""
+    return float(value)
+
+
+def _write_xlsx_cell(sheet: Worksheet, row: int, col: int, value: Any,
+                     cell_format: Format | None) -> None:
+    if value is None:
+        sheet.write_blank(row, col, None, cell_format)
+    elif isinstance(value, date):
+        sheet.write_datetime(row, col, value, cell_format)
+    elif isinstance(value, Decimal):
+        sheet.write_number(row, col, xlsx_number(value), cell_format)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        sheet.write_number(row, col, value, cell_format)
+    else:
+        sheet.write_string(row, col, cell_text(value), cell_format)
+
+
+def _write_total_row(sheet: Worksheet, rows: list[tuple[Any, ...]], columns: list[str],
+                     cell_format: Format) -> None:
+    """The row below the data: the label, then `=SUM()` of each money column's data cells."""
+    at = len(rows) + 1
+    sheet.write_string(at, 0, XLSX_TOTAL_LABEL, cell_format)
+    for col, column in enumerate(columns):
+        if column in MONEY_COLUMNS:
+            total = sum((row[col] for row in rows if row[col] is not None), Decimal(0))
+            cells = f"{xl_rowcol_to_cell(1, col)}:{xl_rowcol_to_cell(len(rows), col)}"
+            sheet.write_formula(at, col, f"=SUM({cells})", cell_format, xlsx_number(total))
 
 
 def write_payroll_parquet(con: duckdb.DuckDBPyConnection, month: date, target: Path) -> int:
