@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -151,6 +152,7 @@ def backfill(
     if month:
         print_payroll(settings, first)
         print_restatements(settings, first)
+    print_data_quality(settings, first, last)
 
 
 @app.command()
@@ -255,6 +257,7 @@ def payroll(
         payroll_months(settings, first, last, reason=reason)
     print_payroll(settings, first)
     print_restatements(settings, first)
+    print_data_quality(settings, *month_days(month))
 
 
 @app.command()
@@ -425,8 +428,6 @@ def print_payroll(settings: Settings, first: date) -> None:
             "ORDER BY employee_id", [first]).fetchall()
         total = con.execute("SELECT sum(gross_pay) FROM marts.payroll WHERE month = ?",
                             [first]).fetchall()[0][0]
-        state = con.execute("SELECT status, reasons FROM marts.month_status WHERE month = ?",
-                            [first]).fetchall()
     finally:
         con.close()
     table = Table(title=f"Payroll {first.isoformat()[:7]}")
@@ -438,14 +439,24 @@ def print_payroll(settings: Settings, first: date) -> None:
         table.add_row(*("-" if v is None else str(v) for v in row))
     console.print(table)
     console.print(f"Total gross pay: {total}   warehouse: {settings.warehouse.resolve()}")
-    if state and state[0][0] == "provisional":
-        console.print(f"[yellow]{first:%Y-%m} is provisional, not final: {state[0][1]}. "
-                      "Load what is missing and run `kefu payroll` again; a provisional month "
-                      "cannot be closed.[/yellow]", soft_wrap=True)
     statements = settings.publish / "statements" / first.isoformat()[:7]
     if statements.is_dir():
         console.print(f"Published: {(settings.publish / 'kefu.duckdb').resolve()}   "
                       f"statements: {statements.resolve()}")
+
+
+def print_data_quality(settings: Settings, first: date, last: date) -> None:
+    """The signals ops must act on for the days first..last, after the summary tables."""
+    from pipelines.cli.signals import data_quality_signals
+    from pipelines.warehouse.database import connect
+
+    con = connect(settings.warehouse)
+    try:
+        signals = data_quality_signals(con, first, last)
+    finally:
+        con.close()
+    for signal in signals:
+        console.print(f"[yellow]{escape(signal)}[/yellow]", soft_wrap=True)
 
 
 def print_restatements(settings: Settings, first: date) -> bool:
