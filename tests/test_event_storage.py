@@ -18,7 +18,7 @@ from dagster import (
 )
 
 from pipelines.orchestration import event_storage
-from pipelines.orchestration.runner import dagster_instance
+from pipelines.orchestration.runner import DAGSTER_YAML, dagster_instance
 
 
 @asset
@@ -67,4 +67,15 @@ def test_a_range_run_stores_each_days_events_in_batches(tmp_path: Path,
     assert sorted(r.partition_key for r in done) == [f"2026-10-{d:02d}" for d in range(1, 32)]
     planned = instance.get_materialized_partitions(AssetKey("daily_tally"))
     assert len(planned) == 31
+    instance.dispose()
+
+
+def test_an_instance_created_before_the_event_storage_moved_still_opens(tmp_path, monkeypatch):
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(DAGSTER_YAML.format(
+        home=home.as_posix(), event_storage="pipelines.event_storage"), encoding="utf-8")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    instance = dagster_instance()
+    assert type(instance.event_log_storage).__module__ == "pipelines.orchestration.event_storage"
     instance.dispose()

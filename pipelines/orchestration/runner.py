@@ -33,6 +33,8 @@ from pipelines.warehouse.database import connect, run_sql
 from pipelines.warehouse.writer_lock import process_alive
 
 DEFAULT_DAGSTER_HOME = "data/dagster_home"
+_EVENT_STORAGE = "pipelines.orchestration.event_storage"
+_EVENT_STORAGE_BEFORE = "pipelines.event_storage"
 DAGSTER_YAML = """\
 # One DuckDB writer at a time: one run, and one step per pool, at once.
 concurrency:
@@ -50,7 +52,7 @@ run_storage:
   config:
     base_dir: {home}/history
 event_log_storage:
-  module: pipelines.orchestration.event_storage
+  module: {event_storage}
   class: PooledSqliteEventLogStorage
   config:
     base_dir: {home}/history/runs
@@ -77,7 +79,14 @@ def dagster_instance() -> DagsterInstance:
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
-        config.write_text(DAGSTER_YAML.format(home=home.as_posix()), encoding="utf-8")
+        config.write_text(DAGSTER_YAML.format(home=home.as_posix(), event_storage=_EVENT_STORAGE),
+                          encoding="utf-8")
+    else:
+        # an instance kefu created before the event log storage moved into orchestration/
+        written = config.read_text(encoding="utf-8")
+        if f"module: {_EVENT_STORAGE_BEFORE}\n" in written:
+            config.write_text(written.replace(f"module: {_EVENT_STORAGE_BEFORE}\n",
+                                              f"module: {_EVENT_STORAGE}\n"), encoding="utf-8")
     return DagsterInstance.get()
 
 
