@@ -71,8 +71,9 @@ def raw_sources(context: AssetExecutionContext, warehouse: Warehouse,
             # still load, as they would in steps of their own.
             try:
                 loads = load_days(con, paths.landing_path, source, days, context.run_id,
-                                  on_day=lambda load: progress.report(f"raw.{load.source}",
-                                                                      load.day.isoformat()))
+                                  on_day=lambda load: progress.report(
+                                      f"raw.{load.source}", load.day.isoformat(),
+                                      load.rows_loaded))
             except IngestError as failure:
                 failures.append(failure)
                 continue

@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import date
 
 from pipelines.cli.signals import data_quality_signals
+from pipelines.config.plan import load_config
 from pipelines.generator.vocab import UNMAPPED_ACCOUNT
 from pipelines.warehouse.database import connect_readonly
 
@@ -25,7 +26,8 @@ def test_the_month_ends_with_its_unmapped_account_rejected_rows_and_where_to_rea
         "per_day AS (SELECT count(DISTINCT buyer) AS buyers FROM m GROUP BY day) "
         "SELECT count(*) FILTER (WHERE sender = 'agent'), (SELECT sum(buyers) FROM per_day), "
         "count(DISTINCT day) FROM m", [UNMAPPED_ACCOUNT]).fetchall()
-    signals = data_quality_signals(con, date(2026, 10, 1), date(2026, 10, 31))
+    signals = data_quality_signals(con, load_config(clean_month.config), date(2026, 10, 1),
+                                   date(2026, 10, 31))
     con.close()
     assert signals[0].startswith(f"unmapped account {UNMAPPED_ACCOUNT}: {agent_messages} agent "
                                  f"message(s) to {buyers} buyer(s) (counted per day) on {days} "

@@ -185,6 +185,8 @@ def test_kefu_payroll_names_what_keeps_the_month_provisional(shop, tmp_path, mon
     out = CliRunner().invoke(app, ["payroll", "--month", "2026-10"], terminal_width=200)
     assert out.exit_code == 0, out.output
     assert "2026-10 is provisional, not final: no chats export for 2026-10-12" in out.output
+    assert "no chats export for 2026-10-12: rows already loaded for those days are kept" \
+        in out.output
     out = CliRunner().invoke(app, ["close", "--month", "2026-10"], terminal_width=200)
     assert out.exit_code == 1 and "provisional" in out.output
 

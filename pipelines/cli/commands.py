@@ -209,15 +209,22 @@ def start_run(settings: Settings) -> None:
 
 
 def run_with_progress(days: int, work: Callable[[], list]) -> list:
-    """Run `work` (a backfill or nightly) with a progress display of its steps over `days`."""
-    with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console) as bar:
-        tasks: dict[str, int] = {}
+    """Run `work` (a backfill or nightly) with a progress display of its steps over `days`:
+    the sources' bars from the first second, each day's rows as it loads, a bar per later step
+    as it starts."""
+    with Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("{task.fields[rows]}"), TimeElapsedColumn(),
+                  console=console) as bar:
+        tasks = {step: bar.add_task(step, total=days, rows="") for step in sorted(DAILY_STEPS)}
+        rows: dict[str, int] = {}
 
-        def advance(step: str, _done: str) -> None:
+        def advance(step: str, _done: str, written: int | None) -> None:
             if step not in tasks:
-                tasks[step] = bar.add_task(step, total=days if step in DAILY_STEPS else 1)
-            bar.advance(tasks[step])
+                tasks[step] = bar.add_task(step, total=1, rows="")
+            if written is not None:
+                rows[step] = rows.get(step, 0) + written
+            bar.update(tasks[step], advance=1,
+                       rows=f"{rows[step]:,} rows" if step in rows else "")
 
         progress.listen(advance)
         try:
@@ -448,11 +455,12 @@ def print_payroll(settings: Settings, first: date) -> None:
 def print_data_quality(settings: Settings, first: date, last: date) -> None:
     """The signals ops must act on for the days first..last, after the summary tables."""
     from pipelines.cli.signals import data_quality_signals
+    from pipelines.config.plan import load_config
     from pipelines.warehouse.database import connect
 
     con = connect(settings.warehouse)
     try:
-        signals = data_quality_signals(con, first, last)
+        signals = data_quality_signals(con, load_config(settings.config), first, last)
     finally:
         con.close()
     for signal in signals:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-Listener = Callable[[str, str], None]  # (step, what was just done)
+Listener = Callable[[str, str, int | None], None]  # (step, what was just done, rows it wrote)
 _listeners: list[Listener] = []
 
 
@@ -20,6 +20,6 @@ def forget(listener: Listener) -> None:
     _listeners.remove(listener)
 
 
-def report(step: str, done: str) -> None:
+def report(step: str, done: str, rows: int | None = None) -> None:
     for listener in _listeners:
-        listener(step, done)
+        listener(step, done, rows)

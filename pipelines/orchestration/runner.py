@@ -129,7 +129,9 @@ def run_range(settings: Settings, job: UnresolvedAssetJobDefinition, first: str,
     result = code_location(settings, extra).resolve_job_def(job.name).execute_in_process(
         instance=instance,
         raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+        # the CLI tells the story (progress, summary, signals, one-line failures); the run's
+        # own log, warnings included, is in the instance for the UI
+        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
         tags={
             **tags,
             "kefu/pid": str(os.getpid()),
