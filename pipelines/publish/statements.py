@@ -5,10 +5,13 @@ why it is N/A), the points sum, the 质检 adjustments, the score and how it was
 rounded, the tier, the promotion days left out, and every pay line summing to the gross pay.
 
 Everything comes from the warehouse marts (`marts.payroll`, `marts.payroll_lines`,
-`marts.kpi_lines`, `marts.kpi_monthly`, `marts.agent_monthly_metrics`); the numbers on the page
-are the marts' exact decimals, printed as they are stored. Stable hooks for tests and scrapers:
-`<tr data-metric="reply_rate">` with `<td data-field="points">`, `<tr data-pay-line="1">` with
-`<td data-field="amount">`, `<span data-field="kpi_score">`, `<span data-field="gross_pay">`.
+`marts.kpi_lines`, `marts.kpi_monthly`, `marts.agent_monthly_metrics`). The page shows each
+number at the precision a person reads (`figure`: seconds 38.7, rates 87.3%, weights 35, money
+and the score 2 decimals, points 4, as they are summed), rounded half-up in Decimal; the exact
+figures stay in the marts, and each number's `data-value` attribute holds the mart's exact
+decimal. Stable hooks for tests and scrapers: `<tr data-metric="reply_rate">` with
+`<td data-field="points">`, `<tr data-pay-line="1">` with `<td data-field="amount">`,
+`<span data-field="kpi_score">`, `<span data-field="gross_pay">`.
 
 The page is `templates/statement.html.j2` (its stylesheet `templates/statement.css` is included
 inline, its two building blocks are in `templates/macros.html.j2`), rendered with autoescape;
@@ -22,7 +25,7 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +56,8 @@ COLUMN_NAMES: dict[str, str] = {
 }
 PERCENT_METRICS = {"inquiry_conversion", "reply_rate", "satisfaction", "refund_rate",
                    "slow_response_rate"}
+SECONDS_METRICS = {"avg_response_seconds", "first_response_seconds"}
+MONEY_COLUMNS = {"refunded_amount", "refund_rate_sales"}  # the refund rate is over CNY
 KIND_NAMES = {"base_salary": "底薪", "bonus": "绩效奖金", "adjustment": "调整"}
 ROLE_NAMES = {"presale": "售前", "aftersale": "售后"}
 STATUS_NAMES = {"scored": "计分", "n/a": "不适用"}
@@ -186,29 +191,66 @@ _TEMPLATES = Environment(loader=PackageLoader("pipelines.publish", "templates"),
                          keep_trailing_newline=True)
 
 
-def _text(value: Any) -> str:
+@dataclass(frozen=True)
+class Figure:
+    """A number as the page shows it (`text`) and the mart's exact decimal (`exact`)."""
+
+    text: str
+    exact: str
+
+
+# Decimals shown per unit; "whole" is a count or weight: no decimals when integral.
+PLACES = {"seconds": 1, "percent": 1, "ratio": 2, "money": 2, "score": 2, "points": 4,
+          "whole": 2}
+
+
+def figure(value: Decimal | int | None, unit: str) -> Figure | None:
+    """`value` at the precision a person reads, rounded half-up in Decimal (never through a
+    float): seconds 1 decimal, a rate or share as a percentage with 1 decimal, a ratio, money or
+    score 2, points 4 (the precision they are summed at), a count or weight as an integer when
+    integral (else 2). None (no data) stays None."""
     if value is None:
-        return "—"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+        return None
+    number = Decimal(value)
+    if unit == "whole" and number == number.to_integral_value():
+        return Figure(str(int(number)), str(value))
+    shown = number * 100 if unit == "percent" else number
+    text = str(shown.quantize(Decimal(1).scaleb(-PLACES[unit]), ROUND_HALF_UP))
+    return Figure(text + "%" if unit == "percent" else text, str(value))
 
 
-_TEMPLATES.filters["text"] = _text
+_TEMPLATES.tests["figure"] = lambda value: isinstance(value, Figure)
+
+
+def _metric_unit(metric: str) -> str:
+    if metric in PERCENT_METRICS:
+        return "percent"
+    return "seconds" if metric in SECONDS_METRICS else "ratio"
 
 
 def _kpi_row(line: dict[str, Any]) -> dict[str, Any]:
     metric = line["metric"]
     numerator, denominator, _ = METRIC_COLUMNS.get(metric, ("numerator", "denominator", ""))
-    value = line["value"]
+    unit = _metric_unit(metric)
+    counted = "money" if numerator in MONEY_COLUMNS else "whole"
+    units = {"value": unit, "worst": unit, "best": unit, "numerator": counted,
+             "denominator": counted, "sample": "whole", "min_sample": "whole",
+             "weight": "whole", "effective_weight": "whole", "achieved": "percent",
+             "points": "points"}
     return {
         "line": line, "na": line["status"] != "scored", "name": METRIC_NAMES.get(metric, metric),
-        "numerator": numerator, "numerator_name": COLUMN_NAMES.get(numerator, ""),
-        "denominator": denominator, "denominator_name": COLUMN_NAMES.get(denominator, ""),
-        "percent": (value * 100).quantize(Decimal("0.01"))
-        if value is not None and metric in PERCENT_METRICS else None,
+        "numerator_column": numerator, "numerator_name": COLUMN_NAMES.get(numerator, ""),
+        "denominator_column": denominator,
+        "denominator_name": COLUMN_NAMES.get(denominator, ""),
         "status_name": STATUS_NAMES.get(line["status"], ""),
+        **{name: figure(line[name], u) for name, u in units.items()},
     }
+
+
+def _pay_row(line: dict[str, Any]) -> dict[str, Any]:
+    return {"line": line, "kind_name": KIND_NAMES.get(line["kind"], line["kind"]),
+            "quantity": figure(line["quantity"], "whole"),
+            "rate": figure(line["rate"], "money"), "amount": figure(line["amount"], "money")}
 
 
 def _score(s: Statement) -> dict[str, Any]:
@@ -217,22 +259,36 @@ def _score(s: Statement) -> dict[str, Any]:
     line_points = p["line_points"] if p["line_points"] is not None else sum(scored, ZERO)
     qa = p["qa_points"] if p["qa_points"] is not None else ZERO
     raw = line_points + qa
-    return {"terms": " + ".join(_text(x) for x in scored) or "0", "line_points": line_points,
-            "qa": qa, "raw": raw, "clamped": min(max(raw, ZERO), Decimal(100))}
+    clamped = min(max(raw, ZERO), Decimal(100))
+    return {"terms": " + ".join(figure(x, "points").text for x in scored) or "0",
+            "line_points": figure(line_points, "points"), "qa": figure(qa, "score"),
+            "qa_items": [(figure(points, "score"), reason) for points, reason in s.qa_adjustments],
+            "raw": figure(raw, "points"), "clamped": figure(clamped, "points"),
+            "was_clamped": clamped != raw, "kpi_score": figure(p["kpi_score"], "score"),
+            "tier_min_score": figure(p["tier_min_score"], "score"),
+            "tier_base": figure(p["tier_base"], "money")}
+
+
+def _money_sum(lines: list[dict[str, Any]]) -> str:
+    # a negative line in brackets, so the sum reads as written: 3500.00 + (-12.34)
+    return " + ".join(f"({figure(line['amount'], 'money').text})" if line["amount"] < 0
+                      else figure(line["amount"], "money").text for line in lines) or "0"
 
 
 def render_statement(s: Statement) -> str:
     p = s.payroll
     excluded = p["promo_excluded_metrics"] or ""
+    pay_sum = sum((line["amount"] for line in s.pay_lines), ZERO)
     return _TEMPLATES.get_template("statement.html.j2").render(
         s=s, month=p["month"].isoformat()[:7], role_name=ROLE_NAMES.get(p["role"], ""),
         kpi=[_kpi_row(line) for line in s.kpi_lines],
-        points_sum=sum((x["points"] for x in s.kpi_lines if x["points"] is not None), ZERO),
+        points_sum=figure(sum((x["points"] for x in s.kpi_lines if x["points"] is not None),
+                              ZERO), "points"),
         score=_score(s),
         promo_days=p["promo_days"] if p["promo_days"] is not None else 0, excluded=excluded,
         excluded_names=", ".join(f"{METRIC_NAMES.get(m.strip(), m.strip())} {m.strip()}"
                                  for m in excluded.split(",") if m.strip()),
-        kind_names=KIND_NAMES,
-        pay_sum=sum((line["amount"] for line in s.pay_lines), ZERO),
-        amounts=" + ".join(f"({_text(x['amount'])})" if x["amount"] < 0 else _text(x["amount"])
-                           for x in s.pay_lines))
+        pay=[_pay_row(line) for line in s.pay_lines], amounts=_money_sum(s.pay_lines),
+        gross_pay=figure(p["gross_pay"], "money"),
+        mismatch=None if pay_sum == p["gross_pay"] else
+        (figure(pay_sum, "money"), figure(p["gross_pay"], "money")))
