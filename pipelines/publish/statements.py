@@ -15,7 +15,8 @@ decimal. Stable hooks for tests and scrapers: `<tr data-metric="reply_rate">` wi
 
 The page is `templates/statement.html.j2` (its stylesheet `templates/statement.css` is included
 inline, its two building blocks are in `templates/macros.html.j2`), rendered with autoescape;
-this module only reads the marts and prepares the values the template prints.
+this module only reads the marts and prepares the values the template prints. Agents read it on
+a phone: narrower than the KPI table (860 px), each KPI line and pay line is a card.
 """
 
 from __future__ import annotations
