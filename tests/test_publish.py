@@ -89,7 +89,9 @@ def payroll_as_text(settings: Settings) -> list[list[str]]:
 
 
 class StatementPage(HTMLParser):
-    """Collect every `data-field` value, keyed by the KPI line or pay line it sits in."""
+    """Collect every `data-field` value, keyed by the KPI line or pay line it sits in: a number's
+    exact `data-value` (the mart's decimal), any other field's text. `shown` holds the text a
+    person reads, keyed by (metric or pay line number or None, field)."""
 
     VOID: ClassVar[set[str]] = {"meta", "br", "hr", "img", "link", "input"}
 
@@ -98,9 +100,11 @@ class StatementPage(HTMLParser):
         self.fields: dict[str, str] = {}           # outside any KPI / pay line
         self.metrics: dict[str, dict[str, str]] = {}
         self.pay_lines: dict[int, dict[str, str]] = {}
+        self.shown: dict[tuple[str | int | None, str], str] = {}
         self.external: list[str] = []
         self._row: dict[str, str] | None = None
-        self._capture: list[tuple[str, int, list[str]]] = []
+        self._key: str | int | None = None
+        self._capture: list[tuple[str, int, list[str], str | None]] = []
         self._depth = 0
         self.feed(text)
         self.close()
@@ -116,25 +120,29 @@ class StatementPage(HTMLParser):
             return
         self._depth += 1
         if tag == "tr" and a.get("data-metric"):
-            self._row = self.metrics.setdefault(a["data-metric"] or "", {})
+            self._key = a["data-metric"] or ""
+            self._row = self.metrics.setdefault(self._key, {})
         elif tag == "tr" and a.get("data-pay-line"):
-            self._row = self.pay_lines.setdefault(int(a["data-pay-line"] or 0), {})
+            self._key = int(a["data-pay-line"] or 0)
+            self._row = self.pay_lines.setdefault(self._key, {})
         if a.get("data-field"):
-            self._capture.append((a["data-field"] or "", self._depth, []))
+            self._capture.append((a["data-field"] or "", self._depth, [], a.get("data-value")))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in self.VOID:
             return
         if self._capture and self._capture[-1][1] == self._depth:
-            name, _, parts = self._capture.pop()
+            name, _, parts, exact = self._capture.pop()
             target = self._row if self._row is not None else self.fields
-            target[name] = "".join(parts).strip()
+            text = "".join(parts).strip()
+            target[name] = text if exact is None else exact
+            self.shown[(self._key, name)] = text
         if tag == "tr":
-            self._row = None
+            self._row, self._key = None, None
         self._depth -= 1
 
     def handle_data(self, data: str) -> None:
-        for _, _, parts in self._capture:
+        for _, _, parts, _ in self._capture:
             parts.append(data)
 
 
@@ -243,6 +251,10 @@ def test_publish_writes_snapshot_exports_and_statements_that_match_the_marts(tmp
     e2 = StatementPage((folder / "E2.html").read_text(encoding="utf-8"))
     assert [r["kind"] for r in e2.pay_lines.values()] == ["base_salary", "bonus", "adjustment"]
     assert e2.pay_lines[3]["amount"] == "100.50"
+    # what the agent reads is rounded (the exact decimals above are in data-value)
+    assert e2.shown[("avg_response_seconds", "effective_weight")] == "46.15"  # 46.1538
+    assert e1.shown[("avg_response_seconds", "achieved")] == "88.9%"  # 0.888889
+    assert e2.shown[(3, "quantity")] == "1"  # 1.00
 
 
 def test_cli_statement_and_export_use_the_warehouse(tmp_path, instance, monkeypatch):

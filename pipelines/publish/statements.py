@@ -5,10 +5,18 @@ why it is N/A), the points sum, the 质检 adjustments, the score and how it was
 rounded, the tier, the promotion days left out, and every pay line summing to the gross pay.
 
 Everything comes from the warehouse marts (`marts.payroll`, `marts.payroll_lines`,
-`marts.kpi_lines`, `marts.kpi_monthly`, `marts.agent_monthly_metrics`); the numbers on the page
-are the marts' exact decimals, printed as they are stored. Stable hooks for tests and scrapers:
-`<tr data-metric="reply_rate">` with `<td data-field="points">`, `<tr data-pay-line="1">` with
-`<td data-field="amount">`, `<span data-field="kpi_score">`, `<span data-field="gross_pay">`.
+`marts.kpi_lines`, `marts.kpi_monthly`, `marts.agent_monthly_metrics`). The page shows each
+number at the precision a person reads (`figure`: seconds 38.7, rates 87.3%, weights 35, money
+and the score 2 decimals, points 4, as they are summed), rounded half-up in Decimal; the exact
+figures stay in the marts, and each number's `data-value` attribute holds the mart's exact
+decimal. Stable hooks for tests and scrapers: `<tr data-metric="reply_rate">` with
+`<td data-field="points">`, `<tr data-pay-line="1">` with `<td data-field="amount">`,
+`<span data-field="kpi_score">`, `<span data-field="gross_pay">`.
+
+The page is `templates/statement.html.j2` (its stylesheet `templates/statement.css` is included
+inline, its two building blocks are in `templates/macros.html.j2`), rendered with autoescape;
+this module only reads the marts and prepares the values the template prints. Agents read it on
+a phone: narrower than the KPI table (860 px), each KPI line and pay line is a card.
 """
 
 from __future__ import annotations
@@ -18,12 +26,12 @@ import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
-from html import escape
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
 import duckdb
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from pipelines.pay.scoring import METRIC_COLUMNS
 
@@ -49,6 +57,8 @@ COLUMN_NAMES: dict[str, str] = {
 }
 PERCENT_METRICS = {"inquiry_conversion", "reply_rate", "satisfaction", "refund_rate",
                    "slow_response_rate"}
+SECONDS_METRICS = {"avg_response_seconds", "first_response_seconds"}
+MONEY_COLUMNS = {"refunded_amount", "refund_rate_sales"}  # the refund rate is over CNY
 KIND_NAMES = {"base_salary": "底薪", "bonus": "绩效奖金", "adjustment": "调整"}
 ROLE_NAMES = {"presale": "售前", "aftersale": "售后"}
 STATUS_NAMES = {"scored": "计分", "n/a": "不适用"}
@@ -173,238 +183,113 @@ def write_statements(con: duckdb.DuckDBPyConnection, month: date, publish_dir: P
 
 # --- rendering -----------------------------------------------------------------------------------
 
+# Names, reasons and notes come from files people edit (roster, adjustments): the page escapes
+# every value it prints, so none of them can become markup. StrictUndefined: a misspelt name in a
+# template fails the render instead of printing nothing.
+_TEMPLATES = Environment(loader=PackageLoader("pipelines.publish", "templates"),
+                         autoescape=select_autoescape(("html", "j2")),
+                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                         keep_trailing_newline=True)
 
-def _text(value: Any) -> str:
+
+@dataclass(frozen=True)
+class Figure:
+    """A number as the page shows it (`text`) and the mart's exact decimal (`exact`)."""
+
+    text: str
+    exact: str
+
+
+# Decimals shown per unit; "whole" is a count or weight: no decimals when integral.
+PLACES = {"seconds": 1, "percent": 1, "ratio": 2, "money": 2, "score": 2, "points": 4,
+          "whole": 2}
+
+
+def figure(value: Decimal | int | None, unit: str) -> Figure | None:
+    """`value` at the precision a person reads, rounded half-up in Decimal (never through a
+    float): seconds 1 decimal, a rate or share as a percentage with 1 decimal, a ratio, money or
+    score 2, points 4 (the precision they are summed at), a count or weight as an integer when
+    integral (else 2). None (no data) stays None."""
     if value is None:
-        return "—"
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+        return None
+    number = Decimal(value)
+    if unit == "whole" and number == number.to_integral_value():
+        return Figure(str(int(number)), str(value))
+    shown = number * 100 if unit == "percent" else number
+    text = str(shown.quantize(Decimal(1).scaleb(-PLACES[unit]), ROUND_HALF_UP))
+    return Figure(text + "%" if unit == "percent" else text, str(value))
 
 
-def _field(name: str, value: Any, tag: str = "span", extra: str = "") -> str:
-    cls = f' class="{extra}"' if extra else ""
-    return f'<{tag} data-field="{name}"{cls}>{escape(_text(value))}</{tag}>'
+_TEMPLATES.tests["figure"] = lambda value: isinstance(value, Figure)
 
 
-def _pct(metric: str, value: Decimal | None) -> str:
-    if value is None or metric not in PERCENT_METRICS:
-        return ""
-    return f'<span class="hint">{(value * 100).quantize(Decimal("0.01"))}%</span>'
+def _metric_unit(metric: str) -> str:
+    if metric in PERCENT_METRICS:
+        return "percent"
+    return "seconds" if metric in SECONDS_METRICS else "ratio"
 
 
-def _both(chinese: str, english: str) -> str:
-    return f'{escape(chinese)} <span class="en">{escape(english)}</span>'
-
-
-def _kpi_row(line: dict[str, Any]) -> str:
+def _kpi_row(line: dict[str, Any]) -> dict[str, Any]:
     metric = line["metric"]
     numerator, denominator, _ = METRIC_COLUMNS.get(metric, ("numerator", "denominator", ""))
-    na = line["status"] != "scored"
-    return "".join([
-        f'<tr data-metric="{escape(metric)}" class="{"na" if na else "scored"}">',
-        f'<th scope="row">{escape(METRIC_NAMES.get(metric, metric))}'
-        f'<span class="en">{escape(metric)}</span>'
-        f'<span class="formula">= {escape(COLUMN_NAMES.get(numerator, ""))} {escape(numerator)}'
-        f' / {escape(COLUMN_NAMES.get(denominator, ""))} {escape(denominator)}</span></th>',
-        f'<td class="num">{_field("value", line["value"])}{_pct(metric, line["value"])}</td>',
-        f'<td class="num">{_field("numerator", line["numerator"])} / '
-        f'{_field("denominator", line["denominator"])}</td>',
-        f'<td class="num">{_field("sample", line["sample"])} / '
-        f'{_field("min_sample", line["min_sample"])}</td>',
-        f'<td class="num">{_field("worst", line["worst"])}</td>',
-        f'<td class="num">{_field("best", line["best"])}</td>',
-        f'<td class="num">{_field("weight", line["weight"])}</td>',
-        f'<td class="num">{_field("effective_weight", line["effective_weight"])}</td>',
-        f'<td class="num">{_field("achieved", line["achieved"])}</td>',
-        _field("points", line["points"], "td", "num strong"),
-        f'<td>{_field("status", line["status"])}'
-        f'<span class="en">{escape(STATUS_NAMES.get(line["status"], ""))}</span></td>',
-        _field("note", line["note"] or "", "td", "note"),
-        "</tr>",
-    ])
+    unit = _metric_unit(metric)
+    counted = "money" if numerator in MONEY_COLUMNS else "whole"
+    units = {"value": unit, "worst": unit, "best": unit, "numerator": counted,
+             "denominator": counted, "sample": "whole", "min_sample": "whole",
+             "weight": "whole", "effective_weight": "whole", "achieved": "percent",
+             "points": "points"}
+    return {
+        "line": line, "na": line["status"] != "scored", "name": METRIC_NAMES.get(metric, metric),
+        "numerator_column": numerator, "numerator_name": COLUMN_NAMES.get(numerator, ""),
+        "denominator_column": denominator,
+        "denominator_name": COLUMN_NAMES.get(denominator, ""),
+        "status_name": STATUS_NAMES.get(line["status"], ""),
+        **{name: figure(line[name], u) for name, u in units.items()},
+    }
 
 
-def _pay_row(line: dict[str, Any]) -> str:
-    kind = line["kind"]
-    return "".join([
-        f'<tr data-pay-line="{line["line_no"]}">',
-        f'<td class="num">{line["line_no"]}</td>',
-        f'<td>{escape(KIND_NAMES.get(kind, kind))} {_field("kind", kind, extra="en")}</td>',
-        _field("quantity", line["quantity"], "td", "num"),
-        _field("rate", line["rate"], "td", "num"),
-        _field("amount", line["amount"], "td", "num strong"),
-        _field("explanation", line["explanation"], "td", "note"),
-        "</tr>",
-    ])
+def _pay_row(line: dict[str, Any]) -> dict[str, Any]:
+    return {"line": line, "kind_name": KIND_NAMES.get(line["kind"], line["kind"]),
+            "quantity": figure(line["quantity"], "whole"),
+            "rate": figure(line["rate"], "money"), "amount": figure(line["amount"], "money")}
 
 
-def _score_steps(s: Statement) -> str:
+def _score(s: Statement) -> dict[str, Any]:
     p = s.payroll
     scored = [x["points"] for x in s.kpi_lines if x["points"] is not None]
     line_points = p["line_points"] if p["line_points"] is not None else sum(scored, ZERO)
     qa = p["qa_points"] if p["qa_points"] is not None else ZERO
-    terms = " + ".join(_text(x) for x in scored) or "0"
-    steps = [f'<li>{_both("各项得分合计", "sum of line points")}: {escape(terms)} = '
-             f'{_field("line_points", line_points)}</li>']
-    qa_items = "".join(f'<li data-qa="{i}">{_field("qa_item_points", points)} — '
-                       f'{escape(reason)}</li>' for i, (points, reason)
-                       in enumerate(s.qa_adjustments, start=1))
-    steps.append(f'<li>{_both("质检加减分", "qa_points adjustments")}: '
-                 f'{_field("qa_points", qa)}'
-                 + (f'<ul class="qa">{qa_items}</ul>' if qa_items else "") + "</li>")
-    if p["kpi_score"] is None:
-        no_score = _both("无可计分的KPI项：无得分、无奖金，待复核",
-                         "no KPI line had data: no score, no bonus, flagged for review")
-        steps.append(f'<li class="warn">{no_score} {_field("kpi_score", None)}</li>')
-        return "<ol>" + "".join(steps) + "</ol>"
     raw = line_points + qa
     clamped = min(max(raw, ZERO), Decimal(100))
-    steps.append(f'<li>{_both("合计", "raw total")}: {escape(_text(line_points))} + '
-                 f'({escape(_text(qa))}) = {_field("raw_score", raw)}</li>')
-    steps.append(f'<li>{_both("限定在 0–100", "clamped to [0, 100]")}: '
-                 f'{_field("clamped_score", clamped)}'
-                 + (' <span class="warn">(clamped 已截断)</span>' if clamped != raw else "")
-                 + "</li>")
-    steps.append(f'<li>{_both("四舍五入到两位小数", "rounded half-up to 2 decimals")}: '
-                 f'<strong>{_both("KPI 得分", "KPI score")} = '
-                 f'{_field("kpi_score", p["kpi_score"], extra="big")}</strong></li>')
-    return "<ol>" + "".join(steps) + "</ol>"
+    return {"terms": " + ".join(figure(x, "points").text for x in scored) or "0",
+            "line_points": figure(line_points, "points"), "qa": figure(qa, "score"),
+            "qa_items": [(figure(points, "score"), reason) for points, reason in s.qa_adjustments],
+            "raw": figure(raw, "points"), "clamped": figure(clamped, "points"),
+            "was_clamped": clamped != raw, "kpi_score": figure(p["kpi_score"], "score"),
+            "tier_min_score": figure(p["tier_min_score"], "score"),
+            "tier_base": figure(p["tier_base"], "money")}
 
 
-CSS = """
-body{font-family:"Noto Sans CJK SC","PingFang SC","Microsoft YaHei","Source Han Sans SC",
-sans-serif;color:#1f2933;margin:0;background:#f5f7fa;font-size:14px;line-height:1.45}
-main{box-sizing:border-box;max-width:1160px;margin:20px auto;background:#fff;padding:24px 28px;
-box-shadow:0 1px 4px rgba(0,0,0,.12);border-radius:6px}
-h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;
-border-bottom:2px solid #2f6fb0;padding-bottom:4px;color:#234e7d}
-.en{color:#66788a;font-size:.85em;font-weight:normal;margin-left:.3em}
-th .en,td .en{display:block;margin-left:0}
-dl.head{display:grid;grid-template-columns:repeat(4,auto 1fr);gap:6px 14px;margin:14px 0}
-dl.head dt{color:#52606d}dl.head dd{margin:0;font-weight:600}
-table{border-collapse:collapse;width:100%;font-size:13px}
-th,td{border:1px solid #d9e2ec;padding:4px 6px;vertical-align:top;text-align:left}
-thead th{background:#eef3f8;font-weight:600}
-td.num{white-space:nowrap}td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-.strong{font-weight:700}tr.na td{color:#8a96a3}tr.na td.note{color:#b44d12}
-td.note{font-size:12px;min-width:80px;max-width:240px}
-.formula{display:block;color:#7b8794;font-size:11px;font-weight:normal;max-width:230px}.hint{display:block;color:#66788a;font-size:11px}
-tfoot td{font-weight:700;background:#f0f4f8}.big{font-size:18px;color:#0b5394}
-.warn{color:#b44d12}ol li,ul li{margin:3px 0}.total{font-size:20px;color:#0b5394}
-.box{background:#f8fafc;border:1px solid #d9e2ec;border-radius:4px;padding:10px 14px}
-footer{margin-top:26px;color:#7b8794;font-size:12px}
-"""
+def _money_sum(lines: list[dict[str, Any]]) -> str:
+    # a negative line in brackets, so the sum reads as written: 3500.00 + (-12.34)
+    return " + ".join(f"({figure(line['amount'], 'money').text})" if line["amount"] < 0
+                      else figure(line["amount"], "money").text for line in lines) or "0"
 
 
 def render_statement(s: Statement) -> str:
     p = s.payroll
-    month = p["month"].isoformat()[:7]
-    role = p["role"]
-    head = "".join([
-        "<dl class='head'>",
-        f"<dt>{_both('员工', 'employee')}</dt><dd>{_field('employee_id', p['employee_id'])}</dd>",
-        f"<dt>{_both('姓名', 'name')}</dt><dd>{_field('name', p['name'])}</dd>",
-        f"<dt>{_both('级别', 'level')}</dt><dd>{_field('level', p['level'])}</dd>",
-        f"<dt>{_both('岗位', 'role')}</dt><dd>{escape(ROLE_NAMES.get(role, ''))} "
-        f"{_field('role', role, extra='en')}</dd>",
-        f"<dt>{_both('月份', 'month')}</dt><dd>{_field('month', month)}</dd>",
-        f"<dt>{_both('方案版本', 'plan version')}</dt>"
-        f"<dd>{_field('plan_version', p['plan_version'])}</dd>",
-        f"<dt>{_both('在职天数', 'days employed')}</dt>"
-        f"<dd>{_field('days_employed', p['days_employed'])}</dd>",
-        f"<dt>{_both('状态', 'status')}</dt><dd>{_field('status', p['status'])}</dd>",
-        "</dl>",
-    ])
-    kpi_head = "".join(f"<th{' class=num' if num else ''}>{_both(zh, en)}</th>" for zh, en, num in (
-        ("指标", "metric", False), ("数值", "value", True),
-        ("分子 / 分母", "numerator / denominator", True),
-        ("样本 / 最低样本", "sample / min_sample", True), ("最差", "worst", True),
-        ("最佳", "best", True), ("权重", "weight", True),
-        ("有效权重", "effective weight", True), ("达成率", "achieved share", True),
-        ("得分", "points", True), ("状态", "status", False), ("说明", "note / why N/A", False)))
-    kpi_rows = "".join(_kpi_row(line) for line in s.kpi_lines) or \
-        "<tr><td colspan='12'>无KPI项 / no KPI lines</td></tr>"
-    points_sum = sum((x["points"] for x in s.kpi_lines if x["points"] is not None), ZERO)
-    tier = (f"{_both('档位', 'tier')}: KPI ≥ {_field('tier_min_score', p['tier_min_score'])} → "
-            f"{_both('奖金基数', 'bonus base')} ¥{_field('tier_base', p['tier_base'])}"
-            if p["tier_base"] is not None else
-            f"{_both('无档位', 'no tier')} {_field('tier_base', None)}")
-    promo_days = p["promo_days"] if p["promo_days"] is not None else 0
     excluded = p["promo_excluded_metrics"] or ""
-    excluded_names = ", ".join(f"{METRIC_NAMES.get(m.strip(), m.strip())} {m.strip()}"
-                               for m in excluded.split(",") if m.strip())
-    promo = (f"<p>{_both('促销日', 'promotion days')}: {_field('promo_days', promo_days)} "
-             f"{_both('天', 'days')}。"
-             + (f"{_both('这些天不计入', 'left out of')}: "
-                f"{_field('promo_excluded_metrics', excluded_names or excluded)}"
-                f"<span class='en'>(promotions are luck: buyers order on their own; those days "
-                f"count for every other metric)</span>" if promo_days and excluded else
-                f"{_both('无需剔除', 'nothing left out')}")
-             + "</p>")
-    pay_rows = "".join(_pay_row(line) for line in s.pay_lines)
     pay_sum = sum((line["amount"] for line in s.pay_lines), ZERO)
-    amounts = " + ".join(f"({_text(x['amount'])})" if x["amount"] < 0 else _text(x["amount"])
-                         for x in s.pay_lines)
-    mismatch = "" if pay_sum == p["gross_pay"] else \
-        f"<p class='warn'>sum of lines {pay_sum} ≠ gross pay {p['gross_pay']}</p>"
-    flags = f"<p class='warn'>{_field('flags', p['flags'])}</p>" if p.get("flags") else ""
-    provisional = (
-        f"<p class='warn' id='provisional'>{_both('暂定', 'provisional')}: "
-        f"{_both('本月数据尚不完整，金额可能变动', 'the month is incomplete; figures may change')}"
-        f" ({_field('provisional_reasons', p.get('provisional_reasons'))})</p>"
-        if p["status"] == "provisional" else "")
-    return f"""<!DOCTYPE html>
-<html lang="zh-CN">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>工资单 Pay statement {escape(p['employee_id'])} {escape(month)}</title>
-<style>{CSS}</style>
-</head>
-<body>
-<main data-employee="{escape(p['employee_id'])}" data-month="{escape(month)}">
-<h1>{_both('客服绩效工资单', 'Customer-service pay statement')}</h1>
-{provisional}
-{head}
-<section id="kpi">
-<h2>{_both('KPI 明细', 'KPI lines')}</h2>
-<p class="en">points = effective weight × clamp((value − worst) / (best − worst), 0, 1), rounded
-half-up to 4 decimals (from the exact value; the table shows value and achieved share rounded).
-A line under its minimum sample is N/A 不适用: it is left out and the other weights are scaled up
-to 100.</p>
-<table>
-<thead><tr>{kpi_head}</tr></thead>
-<tbody>{kpi_rows}</tbody>
-<tfoot><tr><td colspan="9">{_both('各项得分合计', 'sum of line points')}</td>
-<td class="num">{_field('points_sum', points_sum)}</td><td colspan="2"></td></tr></tfoot>
-</table>
-</section>
-<section id="score">
-<h2>{_both('KPI 得分', 'KPI score')}</h2>
-<div class="box">{_score_steps(s)}<p>{tier}</p>{flags}</div>
-</section>
-<section id="promo">
-<h2>{_both('促销日剔除', 'Promotion days left out')}</h2>
-{promo}
-</section>
-<section id="pay">
-<h2>{_both('工资明细', 'Pay lines')}</h2>
-<table>
-<thead><tr><th class="num">#</th><th>{_both('项目', 'kind')}</th>
-<th class="num">{_both('数量', 'quantity')}</th><th class="num">{_both('单价', 'rate')}</th>
-<th class="num">{_both('金额', 'amount')}</th><th>{_both('说明', 'explanation')}</th></tr></thead>
-<tbody>{pay_rows}</tbody>
-<tfoot><tr><td colspan="4">{_both('应发工资', 'gross pay')} = {escape(amounts or '0')}</td>
-<td class="num total">¥{_field('gross_pay', p['gross_pay'])}</td><td></td></tr></tfoot>
-</table>
-{mismatch}
-<p class="en">Every line is rounded half-up to the cent on its own; gross pay is the sum of the
-rounded lines (CNY). 每行金额四舍五入到分，应发工资为各行之和。</p>
-</section>
-<footer>{_both('方案版本', 'plan version')} {escape(p['plan_version'])} ·
-run {escape(str(p['run_id']))} · kefu-payroll</footer>
-</main>
-</body>
-</html>
-"""
+    return _TEMPLATES.get_template("statement.html.j2").render(
+        s=s, month=p["month"].isoformat()[:7], role_name=ROLE_NAMES.get(p["role"], ""),
+        kpi=[_kpi_row(line) for line in s.kpi_lines],
+        points_sum=figure(sum((x["points"] for x in s.kpi_lines if x["points"] is not None),
+                              ZERO), "points"),
+        score=_score(s),
+        promo_days=p["promo_days"] if p["promo_days"] is not None else 0, excluded=excluded,
+        excluded_names=", ".join(f"{METRIC_NAMES.get(m.strip(), m.strip())} {m.strip()}"
+                                 for m in excluded.split(",") if m.strip()),
+        pay=[_pay_row(line) for line in s.pay_lines], amounts=_money_sum(s.pay_lines),
+        gross_pay=figure(p["gross_pay"], "money"),
+        mismatch=None if pay_sum == p["gross_pay"] else
+        (figure(pay_sum, "money"), figure(p["gross_pay"], "money")))
