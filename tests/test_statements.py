@@ -19,7 +19,7 @@ import pytest
 from dagster import DagsterInstance
 
 from pipelines.config.settings import Settings
-from pipelines.orchestration.definitions import monthly_assets
+from pipelines.orchestration.jobs import monthly_job
 from pipelines.orchestration.runner import backfill_days, run_range
 from pipelines.publish.statements import figure
 from tests.conftest import warehouse_rows
@@ -47,7 +47,7 @@ def month(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     write_adjustments(settings, f"E1,qa_points,1.25,{REASON}")
     with DagsterInstance.ephemeral() as instance:
         backfill_days(settings, date(2026, 10, 19), date(2026, 10, 19), instance)
-        run_range(settings, monthly_assets, "2026-10-01", "2026-10-01", instance)
+        run_range(settings, monthly_job, "2026-10-01", "2026-10-01", instance)
     return settings
 
 
