@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 import sys
 import warnings
 from collections.abc import Callable, Iterator
@@ -88,13 +89,48 @@ def command_line(ctx: typer.Context) -> str:
     return " ".join(parts)
 
 
-def month_days(month: str) -> tuple[date, date]:
+_MONTH = re.compile(r"\d{4}-\d{2}")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # date.fromisoformat alone also takes 20261001
+
+
+def parse_day(value: str, option: str) -> date:
+    """`value` of `option` as a day, YYYY-MM-DD; a usage error naming the option if it is not
+    one (2026-10-32, 2026-02-30, 20261001)."""
     try:
-        year, number = (int(part) for part in month.split("-"))
-        first = date(year, number, 1)
-    except ValueError as exc:
-        raise typer.BadParameter(f"month must look like 2026-10, got {month!r}") from exc
-    return first, date(year, number, calendar.monthrange(year, number)[1])
+        if _DAY.fullmatch(value):
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise typer.BadParameter(f"{value!r} is not a date, expected YYYY-MM-DD", param_hint=option)
+
+
+def month_days(month: str) -> tuple[date, date]:
+    """The first and last day of `--month` YYYY-MM; a usage error if it is not a month."""
+    try:
+        if _MONTH.fullmatch(month):
+            first = date.fromisoformat(f"{month}-01")
+            return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    except ValueError:
+        pass
+    raise typer.BadParameter(f"{month!r} is not a month, expected YYYY-MM", param_hint="--month")
+
+
+def run_days(month: str | None, from_day: str | None, to_day: str | None) -> tuple[date, date]:
+    """The first and last day a backfill runs: a whole --month, or --from..--to, both given
+    and the first day first; else a usage error saying which."""
+    if month is not None and (from_day is not None or to_day is not None):
+        raise typer.BadParameter("give --month or --from/--to, not both")
+    if month is not None:
+        return month_days(month)
+    if from_day is None and to_day is None:
+        raise typer.BadParameter("give --month YYYY-MM, or --from and --to YYYY-MM-DD")
+    if from_day is None or to_day is None:
+        given, missing = ("--from", "--to") if to_day is None else ("--to", "--from")
+        raise typer.BadParameter(f"{given} needs {missing} YYYY-MM-DD (or give --month YYYY-MM)")
+    first, last = parse_day(from_day, "--from"), parse_day(to_day, "--to")
+    if first > last:
+        raise typer.BadParameter(f"{first} is after --to {last}", param_hint="--from")
+    return first, last
 
 
 @app.command()
@@ -133,13 +169,7 @@ def backfill(
     reason: Annotated[str | None, typer.Option(help=REASON_HELP)] = None,
 ) -> None:
     """Materialize every asset for a month (or a range of days) as a single run."""
-
-    if month:
-        first, last = month_days(month)
-    elif from_day and to_day:
-        first, last = date.fromisoformat(from_day), date.fromisoformat(to_day)
-    else:
-        raise typer.BadParameter("give --month YYYY-MM, or --from and --to")
+    first, last = run_days(month, from_day, to_day)
     settings = use_settings(writer=ctx)
     start_run(settings)
     from pipelines.orchestration.runner import backfill_days, backfill_month
@@ -164,7 +194,7 @@ def nightly(
     from pipelines.ingest.completeness import segments_text
     from pipelines.orchestration.partitions import shop_today
 
-    last = date.fromisoformat(day) if day else shop_today() - timedelta(days=1)
+    last = parse_day(day, "--date") if day else shop_today() - timedelta(days=1)
     settings = use_settings(writer=ctx)
     start_run(settings)
     from pipelines.orchestration.runner import nightly as run_nightly

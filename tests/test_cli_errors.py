@@ -1,0 +1,50 @@
+"""What an ops lead meets on a mistake: a day or month that is not one is a single line naming
+the option, before anything runs."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from pipelines.cli.commands import app
+from pipelines.ingest.sources import SOURCES
+from tests.conftest import use_env
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["backfill", "--from", "2026-10-05", "--to", "2026-10-01"],
+     "Invalid value for --from: 2026-10-05 is after --to 2026-10-01"),
+    (["backfill", "--from", "2026-10-32", "--to", "2026-10-31"],
+     "Invalid value for --from: '2026-10-32' is not a date, expected YYYY-MM-DD"),
+    (["backfill", "--from", "2026-10-01", "--to", "20261005"],
+     "Invalid value for --to: '20261005' is not a date, expected YYYY-MM-DD"),
+    (["backfill", "--from", "2026-10-01"],
+     "Invalid value: --from needs --to YYYY-MM-DD (or give --month YYYY-MM)"),
+    (["backfill", "--to", "2026-10-05"],
+     "Invalid value: --to needs --from YYYY-MM-DD (or give --month YYYY-MM)"),
+    (["backfill"], "Invalid value: give --month YYYY-MM, or --from and --to YYYY-MM-DD"),
+    (["backfill", "--month", "2026-10", "--to", "2026-10-05"],
+     "Invalid value: give --month or --from/--to, not both"),
+    (["backfill", "--month", "2026-13"],
+     "Invalid value for --month: '2026-13' is not a month, expected YYYY-MM"),
+    (["backfill", "--month", "202610"],
+     "Invalid value for --month: '202610' is not a month, expected YYYY-MM"),
+    (["payroll", "--month", "2026-1"],
+     "Invalid value for --month: '2026-1' is not a month, expected YYYY-MM"),
+    (["export", "--month", "2026-10-01"],
+     "Invalid value for --month: '2026-10-01' is not a month, expected YYYY-MM"),
+    (["nightly", "--date", "2026-02-30"],
+     "Invalid value for --date: '2026-02-30' is not a date, expected YYYY-MM-DD"),
+])
+def test_a_day_or_month_that_is_not_one_is_one_line_naming_the_option_and_nothing_runs(
+        settings, monkeypatch, tmp_path, args, message):
+    use_env(monkeypatch, settings, tmp_path / "dagster_home")
+    for source in SOURCES:  # a landing zone a run would start on
+        (settings.landing / source).mkdir(parents=True)
+    out = CliRunner().invoke(app, args)
+    assert out.exit_code == 2, out.output
+    # typer's usage error box, 80 columns wide here: the message fits on one of its lines
+    assert any(message in line for line in out.output.splitlines()), out.output
+    assert "Traceback" not in out.output and "Error:" not in out.output.replace("─ Error ─", "")
+    assert not settings.warehouse.exists()
+    assert not (tmp_path / "dagster_home").exists()
