@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from pipelines.cli.commands import app
 from pipelines.ingest.sources import SOURCES
-from tests.conftest import use_env
+from tests.conftest import land, use_env
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -48,3 +48,23 @@ def test_a_day_or_month_that_is_not_one_is_one_line_naming_the_option_and_nothin
     assert "Traceback" not in out.output and "Error:" not in out.output.replace("─ Error ─", "")
     assert not settings.warehouse.exists()
     assert not (tmp_path / "dagster_home").exists()
+
+
+def test_a_calendar_of_neither_shape_is_one_line_naming_the_file_and_both_shapes(
+        settings, monkeypatch, tmp_path):
+    config = tmp_path / "config"
+    config.mkdir()
+    for name in ("plan.yaml", "roster.csv"):
+        (config / name).write_bytes((settings.config / name).read_bytes())
+    (config / "calendar.yaml").write_text("双11 from 2026-10-20 to 2026-11-11\n",
+                                          encoding="utf-8")
+    use_env(monkeypatch, settings, tmp_path / "dagster_home")
+    monkeypatch.setenv("KEFU_CONFIG", str(config))
+    land(settings, "chats", "2026-10-03", "chats.csv", "时间,客服,买家,发送方,内容\n")
+    out = CliRunner().invoke(app, ["backfill", "--month", "2026-10"])
+    assert out.exit_code == 1, out.output
+    assert f"{config / 'calendar.yaml'}: (top level): expected `promotions: [{{name, from, to}}, " \
+           "...]` and `shop_closed: [YYYY-MM-DD, ...]`, or a bare list of promotions; got " \
+           "'双11 from 2026-10-20 to 2026-11-11'" in out.output.splitlines()
+    assert "Traceback" not in out.output
+    assert not settings.warehouse.exists()
