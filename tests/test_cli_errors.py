@@ -1,7 +1,10 @@
 """What an ops lead meets on a mistake: a day or month that is not one is a single line naming
-the option, before anything runs."""
+the option, before anything runs; a failed run ends in its steps' own errors (the file named),
+and the traces go to a log beside the warehouse whose path is printed."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -9,6 +12,8 @@ from typer.testing import CliRunner
 from pipelines.cli.commands import app
 from pipelines.ingest.sources import SOURCES
 from tests.conftest import land, use_env
+
+LOG_LINE = "the full error is in "
 
 
 @pytest.mark.parametrize(("args", "message"), [
@@ -48,6 +53,27 @@ def test_a_day_or_month_that_is_not_one_is_one_line_naming_the_option_and_nothin
     assert "Traceback" not in out.output and "Error:" not in out.output.replace("─ Error ─", "")
     assert not settings.warehouse.exists()
     assert not (tmp_path / "dagster_home").exists()
+
+
+def test_a_failed_run_ends_in_the_steps_own_error_naming_the_file_and_logs_its_trace(
+        settings, monkeypatch, tmp_path):
+    """A ratings .xlsx that is no workbook: the step's error used to be calamine's (which does not
+    name the file), after Dagster's own error events with their stacks (over 200 lines)."""
+    use_env(monkeypatch, settings, tmp_path / "dagster_home")
+    bad = land(settings, "ratings", "2026-10-03", "服务评价.xlsx", b"not a workbook")
+    out = CliRunner().invoke(app, ["backfill", "--from", "2026-10-03", "--to", "2026-10-03"])
+    assert out.exit_code == 1, out.output
+    lines = out.output.splitlines()
+    assert f"ingest: {bad}: not a readable .xlsx workbook (calamine error: Cannot detect file " \
+           "format)" in lines
+    for noise in ("Traceback", "Stack Trace", "dagster._core", "CalamineError", "Context:"):
+        assert noise not in out.output
+    assert lines[-1].startswith(LOG_LINE)
+    log = Path(lines[-1].removeprefix(LOG_LINE))
+    assert log.parent == settings.warehouse.parent / "logs"
+    assert log.name.startswith("kefu-") and log.suffix == ".log"
+    trace = log.read_text(encoding="utf-8")
+    assert "Stack Trace" in trace and "CalamineError" in trace and str(bad) in trace
 
 
 def test_a_calendar_of_neither_shape_is_one_line_naming_the_file_and_both_shapes(

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import calendar
 import re
+import shlex
 import sys
+import traceback
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -216,7 +218,7 @@ DAILY_STEPS = {"raw.chats", "raw.orders", "raw.refunds", "raw.ratings"}
 @contextmanager
 def failures_in_one_line() -> Iterator[None]:
     """A run refused or failed (bad configuration, landing root, a step's error) is printed as
-    its own message, in red, and the command exits 1."""
+    its own message, in red, and the command exits 1; a failed run's traces go to a log."""
     from pipelines.config.plan import ConfigError
     from pipelines.ingest.loader import LandingZoneError
     from pipelines.orchestration.preflight import BackfillFailed
@@ -224,8 +226,30 @@ def failures_in_one_line() -> Iterator[None]:
     try:
         yield
     except (BackfillFailed, ConfigError, LandingZoneError) as failure:
-        console.print(f"[red]{failure}[/red]", soft_wrap=True)
+        report_failure(str(failure), failure.trace if isinstance(failure, BackfillFailed) else "")
         raise typer.Exit(1) from failure
+
+
+def report_failure(message: str, trace: str) -> None:
+    """`message` in red, then, if there is a `trace`, the path of the log it is written to: the
+    stacks are for whoever fixes a bug, not for the ops lead reading the message."""
+    console.print(message, style="red", soft_wrap=True, markup=False, highlight=False)
+    if trace:
+        console.print(f"the full error is in {write_log(trace)}", soft_wrap=True, markup=False,
+                      highlight=False)
+
+
+def write_log(trace: str) -> Path:
+    """Append `trace` to `<warehouse folder>/logs/kefu-<timestamp>.log` (data/logs by default):
+    beside the shop's data it is about, so that it follows KEFU_WAREHOUSE as the lock file and
+    the what-if scratch file do, and a test's or a second shop's logs stay apart."""
+    folder = Settings.from_env().warehouse.parent / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    now = datetime.now()
+    path = folder / f"kefu-{now:%Y%m%d-%H%M%S}.log"
+    with path.open("a", encoding="utf-8") as log:  # two failures in one second: one log
+        log.write(f"{now:%Y-%m-%d %H:%M:%S} {shlex.join(sys.argv)}\n\n{trace}\n")
+    return path
 
 
 def start_run(settings: Settings) -> None:
@@ -238,8 +262,10 @@ def start_run(settings: Settings) -> None:
 
 def run_with_progress(days: int, work: Callable[[], list]) -> list:
     """Run `work` (a backfill or nightly) with a progress display of its steps over `days`."""
-    with Progress(TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
-                  TimeElapsedColumn(), console=console) as bar:
+    # the bar stops before a failure is printed
+    with failures_in_one_line(), Progress(
+            TextColumn("{task.description:<24}"), BarColumn(), MofNCompleteColumn(),
+            TimeElapsedColumn(), console=console) as bar:
         tasks: dict[str, int] = {}
 
         def advance(step: str, _done: str) -> None:
@@ -249,8 +275,7 @@ def run_with_progress(days: int, work: Callable[[], list]) -> list:
 
         progress.listen(advance)
         try:
-            with failures_in_one_line():
-                return work()
+            return work()
         finally:
             progress.forget(advance)
 
@@ -281,7 +306,7 @@ def payroll(
     if last != first:
         console.print(f"{month} is closed: re-running {month}..{last:%Y-%m} so that {last:%Y-%m}"
                       " pays the differences under the same configuration")
-    with console.status(f"Computing the {month} payroll ..."), failures_in_one_line():
+    with failures_in_one_line(), console.status(f"Computing the {month} payroll ..."):
         payroll_months(settings, first, last, reason=reason)
     print_payroll(settings, first)
     print_restatements(settings, first)
@@ -524,5 +549,19 @@ def print_ingest_summary(summary: list, first: date, last: date, settings: Setti
     console.print(table)
 
 
+def main() -> None:
+    """`kefu`: the app, where a failure no command foresaw (a bug, a full disk) ends in one line
+    and the path of the log holding its trace, not in typer's pages of traceback. Usage errors
+    never get here: typer prints them and exits 2."""
+    try:
+        app()
+    except Exception as failure:
+        command = " ".join(sys.argv[1:2])
+        first = next(iter(str(failure).splitlines()), "")
+        report_failure(f"kefu {command} failed: {type(failure).__name__}: {first}",
+                       traceback.format_exc())
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -6,18 +6,25 @@ instance at `DAGSTER_HOME` so it shows in the UI like a run launched there.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 from dagster import (
     DagsterInstance,
     DagsterRunStatus,
+    Definitions,
     ExecuteInProcessResult,
+    Failure,
+    InitLoggerContext,
     RunsFilter,
-    materialize,
+    colored_console_logger,
+    define_asset_job,
+    logger,
 )
 
 from pipelines.config.settings import Settings, project_path
@@ -26,6 +33,9 @@ from pipelines.orchestration.partitions import month_end
 from pipelines.orchestration.preflight import BackfillFailed, preflight
 from pipelines.warehouse.database import connect, run_sql
 from pipelines.warehouse.writer_lock import process_alive
+
+if TYPE_CHECKING:
+    from dagster_shared.error import SerializableErrorInfo  # what Dagster records of an error
 
 DEFAULT_DAGSTER_HOME = "data/dagster_home"
 DAGSTER_YAML = """\
@@ -100,20 +110,36 @@ class SourceSummary:
     rows_rejected: int
 
 
+@logger(colored_console_logger.config_schema,
+        description="Dagster's console logger, its warnings only: a failed run raises "
+                    "BackfillFailed, whose message is each step's own error and whose trace "
+                    "is the whole one, so the error events would say it twice at length.")
+def console_warnings(init_context: InitLoggerContext) -> logging.Logger:
+    console = colored_console_logger.logger_fn(init_context)
+    console.addFilter(lambda record: record.levelno < logging.ERROR)
+    return console
+
+
+# materialize()'s job name: CLI runs are listed in the UI as they always were
+RUN_JOB = "__ephemeral_asset_job__"
+
+
 def run_range(settings: Settings, assets: list, first: str, last: str,
               instance: DagsterInstance | None = None,
               reason: str | None = None) -> ExecuteInProcessResult:
     """Materialize `assets` over partitions first..last as one run; raise with each step's error.
 
     `preflight` first: nothing is written on a bad configuration or landing root. `reason` is
-    recorded with the restatement when the range re-runs a closed month."""
+    recorded with the restatement when the range re-runs a closed month. What `materialize`
+    does, with `console_warnings` for its console logger."""
     preflight(settings)
     instance = instance or dagster_instance()
     release_orphaned_runs(instance)
-    result = materialize(
-        assets,
+    definitions = Definitions(assets=assets, resources=build_resources(settings),
+                              jobs=[define_asset_job(RUN_JOB)],
+                              loggers={"console": console_warnings})
+    result = definitions.resolve_job_def(RUN_JOB).execute_in_process(
         instance=instance,
-        resources=build_resources(settings),
         raise_on_error=False,
         run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
         tags={
@@ -125,8 +151,11 @@ def run_range(settings: Settings, assets: list, first: str, last: str,
         },
     )
     if not result.success:
-        raise BackfillFailed(f"run {first}..{last} failed (run {result.run_id}):\n"
-                             + "\n".join(failure_messages(result)))
+        failed = failed_steps(result)
+        raise BackfillFailed(
+            f"run {first}..{last} failed (run {result.run_id}):\n"
+            + "\n".join(f"{step}: {error_text(own_error(error))}" for step, error in failed),
+            trace="\n\n".join(f"step {step}:\n{error.to_string()}" for step, error in failed))
     return result
 
 
@@ -250,17 +279,38 @@ def backfill_month(settings: Settings, first: date, last: date,
     return summary
 
 
-def failure_messages(result: ExecuteInProcessResult) -> list[str]:
-    """The root error of each failed step (Dagster wraps the asset's own error as a cause)."""
-    messages = []
-    for event in result.all_events:
-        if event.event_type_value != "STEP_FAILURE":
-            continue
-        error = event.step_failure_data.error
-        while error is not None and error.cause is not None:
-            error = error.cause
-        messages.append(f"{event.step_key}: {error.message.strip() if error else 'failed'}")
-    return messages
+def failed_steps(result: ExecuteInProcessResult) -> list[tuple[str, SerializableErrorInfo]]:
+    """(step, error) of each failed step, the error with its causes and stacks."""
+    return [(event.step_key or "?", event.step_failure_data.error)
+            for event in result.all_events
+            if event.event_type_value == "STEP_FAILURE" and event.step_failure_data.error]
+
+
+def own_error(error: SerializableErrorInfo) -> SerializableErrorInfo:
+    """The error the step's code raised: Dagster wraps it as the cause of a Dagster*Error of its
+    own ("Error occurred while executing op ..."). Not the deepest cause: an IngestError names
+    the file, the calamine error it wraps does not."""
+    while error.cause is not None and (error.cls_name or "").startswith("Dagster"):
+        error = error.cause
+    return error
+
+
+# Errors whose messages are written to be read, each line naming a file, a field, a day or a
+# check: our own, and the Failure an asset raises to say why it stops.
+OWN_MODULES = ("pipelines.", "assets.")
+ASSET_FAILURE = f"{Failure.__module__}.{Failure.__name__}"
+
+
+def error_text(error: SerializableErrorInfo) -> str:
+    """What an ops lead reads of a step's error: the message of ours in full, without its class;
+    of any other error (a bug, a library's), its class and first line, the rest being in the
+    trace."""
+    qualified, _, text = error.message.strip().partition(": ")  # "module.Class: message"
+    if not text:
+        return error.cls_name or qualified
+    if qualified.startswith(OWN_MODULES) or qualified == ASSET_FAILURE:
+        return text
+    return f"{error.cls_name}: {text.splitlines()[0]}"
 
 
 def ingest_summary(settings: Settings, first: date, last: date) -> list[SourceSummary]:
