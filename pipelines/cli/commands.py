@@ -367,6 +367,7 @@ def statement(
     first, _ = month_days(month)
     settings = use_settings(month, needs_warehouse=True)
     refuse_closed_publish(settings, first, out)
+    refuse_month_without_payroll(settings, first)
     with console.status(f"Writing the {month} statements ..."):
         con = read_warehouse(settings)
         try:
@@ -376,10 +377,6 @@ def statement(
             raise typer.Exit(1) from missing
         finally:
             con.close()
-    if not paths:
-        console.print(f"[yellow]no payroll rows for {month}: run `kefu payroll --month {month}` "
-                      "first[/yellow]")
-        raise typer.Exit(1)
     for path in paths:
         console.print(str(path), soft_wrap=True)
     console.print(f"{len(paths)} statement(s) written")
@@ -403,6 +400,7 @@ def export(
     first, _ = month_days(month)
     settings = use_settings(month, needs_warehouse=True)
     refuse_closed_publish(settings, first, out)
+    refuse_month_without_payroll(settings, first)
     with console.status(f"Exporting the {month} payroll as {format} ..."):
         con = read_warehouse(settings)
         try:
@@ -466,6 +464,22 @@ def refuse_closed_publish(settings: Settings, first: date, out: Path | None) -> 
     if closed:
         console.print(f"[red]{first:%Y-%m} is closed: its published files are final. Give "
                       "--out to write a copy elsewhere.[/red]", soft_wrap=True)
+        raise typer.Exit(1)
+
+
+def refuse_month_without_payroll(settings: Settings, first: date) -> None:
+    """Statements and exports are of a computed payroll: without one, stop before writing
+    (an export of no rows would read as a month in which nobody was paid)."""
+    con = read_warehouse(settings)
+    try:
+        rows = con.execute("SELECT count(*) FROM marts.payroll WHERE month = ?",
+                           [first]).fetchall()[0][0]
+    finally:
+        con.close()
+    if not rows:
+        console.print(f"no payroll for {first:%Y-%m}: run `kefu payroll --month {first:%Y-%m}` "
+                      f"or `kefu backfill --month {first:%Y-%m}` first", style="red",
+                      soft_wrap=True, markup=False, highlight=False)
         raise typer.Exit(1)
 
 
