@@ -171,6 +171,17 @@ def test_xlsx_ratings(settings):
         (4, "unknown rating (rating/评价结果): 还行吧")]
 
 
+def test_an_xlsx_that_is_no_workbook_fails_its_day_in_one_line_naming_the_file(settings):
+    """calamine's own error says neither which file nor, past its first line, anything an ops
+    lead can act on ("Context: 0: Could not open workbook from bytes ...")."""
+    path = land(settings, "ratings", "2026-10-08", "服务评价.xlsx", "评价时间,客服,买家,评价结果\n")
+    with pytest.raises(IngestError) as failure:
+        ingest(settings, "ratings", "2026-10-08")
+    assert str(failure.value) == (f"{path}: not a readable .xlsx workbook (calamine error: "
+                                  "Cannot detect file format)")
+    assert "Context:" in str(failure.value.__cause__)  # the whole of it stays in the trace
+
+
 def test_jsonl_chats_with_message_ids_and_a_broken_line(settings):
     lines = [
         {"message_id": "m1", "sent_at": "2026-10-08T10:00:00+08:00", "agent": "旗舰店:小美",

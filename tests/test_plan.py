@@ -263,6 +263,38 @@ def test_promotion_ending_before_it_starts_is_rejected(tmp_path: Path) -> None:
         load_calendar(path)
 
 
+@pytest.mark.parametrize("text", [
+    "promotions: [{name: 双11, from: 2026-10-20, to: 2026-11-11}]\n",
+    "- {name: 双11, from: 2026-10-20, to: 2026-11-11}\n",  # the bare list of periods
+])
+def test_a_calendar_is_a_mapping_or_a_bare_list_of_promotions(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "calendar.yaml"
+    path.write_text(text, encoding="utf-8")
+    calendar = load_calendar(path)
+    assert calendar.promo_days(date(2026, 10, 19), date(2026, 10, 21)) == {
+        date(2026, 10, 20): "双11", date(2026, 10, 21): "双11"}
+    assert calendar.shop_closed == []
+
+
+def test_a_bare_list_of_promotions_is_checked_as_the_promotions(tmp_path: Path) -> None:
+    path = tmp_path / "calendar.yaml"
+    path.write_text("- {name: 618, from: 2026-06-01, to: 2026-06-18}\n"
+                    "- {name: 双11, from: 2026-11-11, to: 2026-10-20}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"calendar\.yaml: promotions\[1\]\.to: 2026-10-20 is "
+                                          r"before from"):
+        load_calendar(path)
+
+
+def test_a_calendar_of_another_shape_is_told_both_shapes(tmp_path: Path) -> None:
+    path = tmp_path / "calendar.yaml"
+    path.write_text("双11\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_calendar(path)
+    assert str(caught.value) == (
+        f"{path}: (top level): expected `promotions: [{{name, from, to}}, ...]` and "
+        "`shop_closed: [YYYY-MM-DD, ...]`, or a bare list of promotions; got '双11'")
+
+
 def test_overlapping_promotions_are_rejected() -> None:
     with pytest.raises(ValueError, match="overlaps"):
         Calendar.model_validate({"promotions": [

@@ -346,6 +346,25 @@ def test_xlsx_export_is_numbers_and_a_date_with_a_total_row_excel_can_sum(tmp_pa
     assert pane is not None and pane.get("state") == "frozen" and pane.get("ySplit") == "1"
 
 
+def test_export_and_statement_of_a_month_without_payroll_refuse_and_write_nothing(
+        tmp_path, instance, monkeypatch):
+    """October is computed, September is not: `kefu export --month 2026-09` used to write a
+    header-only payroll_2026-09.csv into the publish folder and exit 0."""
+    settings = build_month(tmp_path, instance)
+    use_env(monkeypatch, settings)
+    published = {p: p.stat().st_mtime_ns for p in settings.publish.rglob("*")}
+    runner = CliRunner()
+    for command in ("export", "export --format parquet", "statement"):
+        out = runner.invoke(app, [*command.split(), "--month", "2026-09"])
+        assert out.exit_code == 1, out.output
+        assert out.output.splitlines()[-1] == (
+            "no payroll for 2026-09: run `kefu payroll --month 2026-09` or `kefu backfill "
+            "--month 2026-09` first")
+        assert "Traceback" not in out.output
+    assert {p: p.stat().st_mtime_ns for p in settings.publish.rglob("*")} == published
+    assert not list(settings.publish.rglob("*2026-09*"))
+
+
 READER = textwrap.dedent("""
     import json, sys, duckdb
     path = sys.argv[1]

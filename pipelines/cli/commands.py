@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import calendar
+import re
+import shlex
 import sys
+import traceback
 import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -89,13 +92,48 @@ def command_line(ctx: typer.Context) -> str:
     return " ".join(parts)
 
 
-def month_days(month: str) -> tuple[date, date]:
+_MONTH = re.compile(r"\d{4}-\d{2}")
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")  # date.fromisoformat alone also takes 20261001
+
+
+def parse_day(value: str, option: str) -> date:
+    """`value` of `option` as a day, YYYY-MM-DD; a usage error naming the option if it is not
+    one (2026-10-32, 2026-02-30, 20261001)."""
     try:
-        year, number = (int(part) for part in month.split("-"))
-        first = date(year, number, 1)
-    except ValueError as exc:
-        raise typer.BadParameter(f"month must look like 2026-10, got {month!r}") from exc
-    return first, date(year, number, calendar.monthrange(year, number)[1])
+        if _DAY.fullmatch(value):
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise typer.BadParameter(f"{value!r} is not a date, expected YYYY-MM-DD", param_hint=option)
+
+
+def month_days(month: str) -> tuple[date, date]:
+    """The first and last day of `--month` YYYY-MM; a usage error if it is not a month."""
+    try:
+        if _MONTH.fullmatch(month):
+            first = date.fromisoformat(f"{month}-01")
+            return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
+    except ValueError:
+        pass
+    raise typer.BadParameter(f"{month!r} is not a month, expected YYYY-MM", param_hint="--month")
+
+
+def run_days(month: str | None, from_day: str | None, to_day: str | None) -> tuple[date, date]:
+    """The first and last day a backfill runs: a whole --month, or --from..--to, both given
+    and the first day first; else a usage error saying which."""
+    if month is not None and (from_day is not None or to_day is not None):
+        raise typer.BadParameter("give --month or --from/--to, not both")
+    if month is not None:
+        return month_days(month)
+    if from_day is None and to_day is None:
+        raise typer.BadParameter("give --month YYYY-MM, or --from and --to YYYY-MM-DD")
+    if from_day is None or to_day is None:
+        given, missing = ("--from", "--to") if to_day is None else ("--to", "--from")
+        raise typer.BadParameter(f"{given} needs {missing} YYYY-MM-DD (or give --month YYYY-MM)")
+    first, last = parse_day(from_day, "--from"), parse_day(to_day, "--to")
+    if first > last:
+        raise typer.BadParameter(f"{first} is after --to {last}", param_hint="--from")
+    return first, last
 
 
 @app.command()
@@ -134,13 +172,7 @@ def backfill(
     reason: Annotated[str | None, typer.Option(help=REASON_HELP)] = None,
 ) -> None:
     """Materialize every asset for a month (or a range of days) as a single run."""
-
-    if month:
-        first, last = month_days(month)
-    elif from_day and to_day:
-        first, last = date.fromisoformat(from_day), date.fromisoformat(to_day)
-    else:
-        raise typer.BadParameter("give --month YYYY-MM, or --from and --to")
+    first, last = run_days(month, from_day, to_day)
     settings = use_settings(writer=ctx)
     start_run(settings)
     from pipelines.orchestration.runner import backfill_days, backfill_month
@@ -166,7 +198,7 @@ def nightly(
     from pipelines.ingest.completeness import segments_text
     from pipelines.orchestration.partitions import shop_today
 
-    last = date.fromisoformat(day) if day else shop_today() - timedelta(days=1)
+    last = parse_day(day, "--date") if day else shop_today() - timedelta(days=1)
     settings = use_settings(writer=ctx)
     start_run(settings)
     from pipelines.orchestration.runner import nightly as run_nightly
@@ -188,7 +220,7 @@ DAILY_STEPS = {"raw.chats", "raw.orders", "raw.refunds", "raw.ratings"}
 @contextmanager
 def failures_in_one_line() -> Iterator[None]:
     """A run refused or failed (bad configuration, landing root, a step's error) is printed as
-    its own message, in red, and the command exits 1."""
+    its own message, in red, and the command exits 1; a failed run's traces go to a log."""
     from pipelines.config.plan import ConfigError
     from pipelines.ingest.landing import LandingZoneError
     from pipelines.orchestration.preflight import BackfillFailed
@@ -196,8 +228,30 @@ def failures_in_one_line() -> Iterator[None]:
     try:
         yield
     except (BackfillFailed, ConfigError, LandingZoneError) as failure:
-        console.print(f"[red]{failure}[/red]", soft_wrap=True)
+        report_failure(str(failure), failure.trace if isinstance(failure, BackfillFailed) else "")
         raise typer.Exit(1) from failure
+
+
+def report_failure(message: str, trace: str) -> None:
+    """`message` in red, then, if there is a `trace`, the path of the log it is written to: the
+    stacks are for whoever fixes a bug, not for the ops lead reading the message."""
+    console.print(message, style="red", soft_wrap=True, markup=False, highlight=False)
+    if trace:
+        console.print(f"the full error is in {write_log(trace)}", soft_wrap=True, markup=False,
+                      highlight=False)
+
+
+def write_log(trace: str) -> Path:
+    """Append `trace` to `<warehouse folder>/logs/kefu-<timestamp>.log` (data/logs by default):
+    beside the shop's data it is about, so that it follows KEFU_WAREHOUSE as the lock file and
+    the what-if scratch file do, and a test's or a second shop's logs stay apart."""
+    folder = Settings.from_env().warehouse.parent / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    now = datetime.now()
+    path = folder / f"kefu-{now:%Y%m%d-%H%M%S}.log"
+    with path.open("a", encoding="utf-8") as log:  # two failures in one second: one log
+        log.write(f"{now:%Y-%m-%d %H:%M:%S} {shlex.join(sys.argv)}\n\n{trace}\n")
+    return path
 
 
 def start_run(settings: Settings) -> None:
@@ -212,9 +266,10 @@ def run_with_progress(days: int, work: Callable[[], list]) -> list:
     """Run `work` (a backfill or nightly) with a progress display of its steps over `days`:
     the sources' bars from the first second, each day's rows as it loads, a bar per later step
     as it starts."""
-    with Progress(TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
-                  TextColumn("{task.fields[rows]}"), TimeElapsedColumn(),
-                  console=console) as bar:
+    # the bar stops before a failure is printed
+    with failures_in_one_line(), Progress(
+            TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rows]}"), TimeElapsedColumn(), console=console) as bar:
         tasks = {step: bar.add_task(step, total=days, rows="") for step in sorted(DAILY_STEPS)}
         rows: dict[str, int] = {}
 
@@ -228,8 +283,7 @@ def run_with_progress(days: int, work: Callable[[], list]) -> list:
 
         progress.listen(advance)
         try:
-            with failures_in_one_line():
-                return work()
+            return work()
         finally:
             progress.forget(advance)
 
@@ -260,7 +314,7 @@ def payroll(
     if last != first:
         console.print(f"{month} is closed: re-running {month}..{last:%Y-%m} so that {last:%Y-%m}"
                       " pays the differences under the same configuration")
-    with console.status(f"Computing the {month} payroll ..."), failures_in_one_line():
+    with failures_in_one_line(), console.status(f"Computing the {month} payroll ..."):
         payroll_months(settings, first, last, reason=reason)
     print_payroll(settings, first)
     print_restatements(settings, first)
@@ -322,6 +376,7 @@ def statement(
     first, _ = month_days(month)
     settings = use_settings(month, needs_warehouse=True)
     refuse_closed_publish(settings, first, out)
+    refuse_month_without_payroll(settings, first)
     with console.status(f"Writing the {month} statements ..."):
         con = read_warehouse(settings)
         try:
@@ -331,10 +386,6 @@ def statement(
             raise typer.Exit(1) from missing
         finally:
             con.close()
-    if not paths:
-        console.print(f"[yellow]no payroll rows for {month}: run `kefu payroll --month {month}` "
-                      "first[/yellow]")
-        raise typer.Exit(1)
     for path in paths:
         console.print(str(path), soft_wrap=True)
     console.print(f"{len(paths)} statement(s) written")
@@ -358,6 +409,7 @@ def export(
     first, _ = month_days(month)
     settings = use_settings(month, needs_warehouse=True)
     refuse_closed_publish(settings, first, out)
+    refuse_month_without_payroll(settings, first)
     with console.status(f"Exporting the {month} payroll as {format} ..."):
         con = read_warehouse(settings)
         try:
@@ -421,6 +473,22 @@ def refuse_closed_publish(settings: Settings, first: date, out: Path | None) -> 
     if closed:
         console.print(f"[red]{first:%Y-%m} is closed: its published files are final. Give "
                       "--out to write a copy elsewhere.[/red]", soft_wrap=True)
+        raise typer.Exit(1)
+
+
+def refuse_month_without_payroll(settings: Settings, first: date) -> None:
+    """Statements and exports are of a computed payroll: without one, stop before writing
+    (an export of no rows would read as a month in which nobody was paid)."""
+    con = read_warehouse(settings)
+    try:
+        rows = con.execute("SELECT count(*) FROM marts.payroll WHERE month = ?",
+                           [first]).fetchall()[0][0]
+    finally:
+        con.close()
+    if not rows:
+        console.print(f"no payroll for {first:%Y-%m}: run `kefu payroll --month {first:%Y-%m}` "
+                      f"or `kefu backfill --month {first:%Y-%m}` first", style="red",
+                      soft_wrap=True, markup=False, highlight=False)
         raise typer.Exit(1)
 
 
@@ -513,5 +581,19 @@ def print_ingest_summary(summary: list, first: date, last: date, settings: Setti
     console.print(table)
 
 
+def main() -> None:
+    """`kefu`: the app, where a failure no command foresaw (a bug, a full disk) ends in one line
+    and the path of the log holding its trace, not in typer's pages of traceback. Usage errors
+    never get here: typer prints them and exits 2."""
+    try:
+        app()
+    except Exception as failure:
+        command = " ".join(sys.argv[1:2])
+        first = next(iter(str(failure).splitlines()), "")
+        report_failure(f"kefu {command} failed: {type(failure).__name__}: {first}",
+                       traceback.format_exc())
+        sys.exit(1)
+
+
 if __name__ == "__main__":
-    app()
+    main()

@@ -269,10 +269,23 @@ class Promotion(_Model):
 class Calendar(_Model):
     """Promotion periods (a day belongs to at most one, so its name in reports is unambiguous),
     and the days the shop was closed: no export is expected for them, so they do not keep a
-    month from being complete."""
+    month from being complete. Written as `promotions:` and `shop_closed:`, or as a bare list
+    of promotions."""
 
     promotions: list[Promotion] = Field(default_factory=list)
     shop_closed: list[Day] = Field(default_factory=list)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_list_is_the_promotions(cls, data: Any) -> Any:
+        """A file that is only a list of periods (SPEC 5 reads it the same) lists promotions;
+        anything else but a mapping is told which two shapes there are."""
+        if isinstance(data, list):
+            return {"promotions": data}
+        if not isinstance(data, dict):
+            raise ValueError("expected `promotions: [{name, from, to}, ...]` and `shop_closed: "
+                             f"[YYYY-MM-DD, ...]`, or a bare list of promotions; got {data!r}")
+        return data
 
     @model_validator(mode="after")
     def _promotions_do_not_overlap(self) -> Calendar:

@@ -325,7 +325,9 @@ def read_xlsx(path: Path, data: bytes) -> FileRows:
     try:
         frame = pl.read_excel(io.BytesIO(data), engine="calamine", infer_schema_length=0)
     except Exception as exc:  # calamine raises its own types for every kind of broken workbook
-        raise IngestError(path, f"not a readable .xlsx workbook: {exc}") from exc
+        # its first line says what is wrong; the "Context:" lines under it stay in the trace
+        problem = next(iter(str(exc).splitlines()), "") or type(exc).__name__
+        raise IngestError(path, f"not a readable .xlsx workbook ({problem})") from exc
     frame = frame.with_columns(pl.all().fill_null("")).with_row_index("__line", offset=2)
     table = frame.with_columns(pl.col("__line").cast(pl.Int64)).to_arrow()
     return FileRows(table.select([*frame.columns[1:], "__line"]), "xlsx", "xlsx")

@@ -23,4 +23,8 @@ def preflight(settings: Settings) -> None:
 
 class BackfillFailed(Exception):
     """A run that failed (`pipelines.orchestration.runner.run_range`): the message carries each
-    failed step's own error."""
+    failed step's own error, in a line or a few; `trace` the whole of each, with its stacks."""
+
+    def __init__(self, message: str, trace: str) -> None:
+        super().__init__(message)
+        self.trace = trace

@@ -11,12 +11,14 @@ import os
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 from dagster import (
     DagsterInstance,
     DagsterRunStatus,
     ExecuteInProcessResult,
+    Failure,
     RunsFilter,
 )
 from dagster._core.definitions.unresolved_asset_job_definition import (
@@ -31,6 +33,9 @@ from pipelines.orchestration.partitions import month_end
 from pipelines.orchestration.preflight import BackfillFailed, preflight
 from pipelines.warehouse.database import connect, run_sql
 from pipelines.warehouse.writer_lock import process_alive
+
+if TYPE_CHECKING:
+    from dagster_shared.error import SerializableErrorInfo  # what Dagster records of an error
 
 DEFAULT_DAGSTER_HOME = "data/dagster_home"
 _EVENT_STORAGE = "pipelines.orchestration.event_storage"
@@ -140,8 +145,11 @@ def run_range(settings: Settings, job: UnresolvedAssetJobDefinition, first: str,
         },
     )
     if not result.success:
-        raise BackfillFailed(f"run {tags['kefu/range']} failed "
-                             f"(run {result.run_id}):\n" + "\n".join(failure_messages(result)))
+        failed = failed_steps(result)
+        raise BackfillFailed(
+            f"run {tags['kefu/range']} failed (run {result.run_id}):\n"
+            + "\n".join(f"{step}: {error_text(own_error(error))}" for step, error in failed),
+            trace="\n\n".join(f"step {step}:\n{error.to_string()}" for step, error in failed))
     return result
 
 
@@ -265,17 +273,38 @@ def backfill_month(settings: Settings, first: date, last: date,
     return summary
 
 
-def failure_messages(result: ExecuteInProcessResult) -> list[str]:
-    """The root error of each failed step (Dagster wraps the asset's own error as a cause)."""
-    messages = []
-    for event in result.all_events:
-        if event.event_type_value != "STEP_FAILURE":
-            continue
-        error = event.step_failure_data.error
-        while error is not None and error.cause is not None:
-            error = error.cause
-        messages.append(f"{event.step_key}: {error.message.strip() if error else 'failed'}")
-    return messages
+def failed_steps(result: ExecuteInProcessResult) -> list[tuple[str, SerializableErrorInfo]]:
+    """(step, error) of each failed step, the error with its causes and stacks."""
+    return [(event.step_key or "?", event.step_failure_data.error)
+            for event in result.all_events
+            if event.event_type_value == "STEP_FAILURE" and event.step_failure_data.error]
+
+
+def own_error(error: SerializableErrorInfo) -> SerializableErrorInfo:
+    """The error the step's code raised: Dagster wraps it as the cause of a Dagster*Error of its
+    own ("Error occurred while executing op ..."). Not the deepest cause: an IngestError names
+    the file, the calamine error it wraps does not."""
+    while error.cause is not None and (error.cls_name or "").startswith("Dagster"):
+        error = error.cause
+    return error
+
+
+# Errors whose messages are written to be read, each line naming a file, a field, a day or a
+# check: our own, and the Failure an asset raises to say why it stops.
+OWN_MODULES = ("pipelines.", "assets.")
+ASSET_FAILURE = f"{Failure.__module__}.{Failure.__name__}"
+
+
+def error_text(error: SerializableErrorInfo) -> str:
+    """What an ops lead reads of a step's error: the message of ours in full, without its class;
+    of any other error (a bug, a library's), its class and first line, the rest being in the
+    trace."""
+    qualified, _, text = error.message.strip().partition(": ")  # "module.Class: message"
+    if not text:
+        return error.cls_name or qualified
+    if qualified.startswith(OWN_MODULES) or qualified == ASSET_FAILURE:
+        return text
+    return f"{error.cls_name}: {text.splitlines()[0]}"
 
 
 def ingest_summary(settings: Settings, first: date, last: date) -> list[SourceSummary]:
