@@ -14,23 +14,8 @@ from pathlib import Path
 import xlsxwriter
 
 from .clock import DAY, Month
-from .shop import (
-    AGENT,
-    AUTO,
-    BUYER,
-    CLOSED,
-    FROM_MOBILE,
-    OFFLINE,
-    PAID,
-    REFUND_OK,
-    REFUND_PENDING,
-    SHIPPED,
-    SUCCESS,
-    SYSTEM,
-    WAIT_PAY,
-    Order,
-    Segment,
-)
+from .orders import CLOSED, PAID, REFUND_OK, REFUND_PENDING, SHIPPED, SUCCESS, WAIT_PAY, Order
+from .shop import AGENT, AUTO, BUYER, FROM_MOBILE, OFFLINE, SYSTEM, Segment
 from .staff import Account
 from .vocab import (
     ADDRESSES,
