@@ -26,7 +26,9 @@ from dagster import (
 )
 
 from pipelines.orchestration.partitions import month_end
-from pipelines.quality.suites import Judging, Scope, SuiteResult, judge, suite_spec, suites_for
+from pipelines.quality.frames import Scope
+from pipelines.quality.specs import suite_spec, suites_for
+from pipelines.quality.suites import Judging, SuiteResult, judge
 from pipelines.warehouse.database import closed_months
 
 

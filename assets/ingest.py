@@ -24,7 +24,7 @@ from pipelines.ingest.sources import SOURCES
 from pipelines.orchestration import progress
 from pipelines.orchestration.partitions import daily_partitions, days_in
 from pipelines.orchestration.resources import KefuPaths, Warehouse
-from pipelines.quality import suites as quality
+from pipelines.quality import validating
 
 
 def _checked(source: str) -> tuple[str, ...]:
@@ -61,7 +61,7 @@ def raw_sources(context: AssetExecutionContext, warehouse: Warehouse,
                 paths: KefuPaths) -> Iterator[MaterializeResult]:
     load_config(paths.config_path)  # a bad plan or roster stops the run before any write
     check_landing_root(paths.landing_path)  # so does a landing root that is not one
-    quality.warm_up()  # GX imports while the files load
+    validating.warm_up()  # GX imports while the files load
     days = days_in(context.partition_time_window)
     failures: list[IngestError] = []
     judged: list[tuple[str, list[DayLoad], Callable[[], list[AssetCheckResult]]]] = []

@@ -7,22 +7,21 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from pipelines.bench import baseline_pandas
+from pipelines.bench import baseline
 from pipelines.config.settings import Settings
 
 
 def test_baseline_pays_every_employee_as_kefu_does(clean_month: Settings, tmp_path: Path,
                                                    capsys) -> None:
     payroll_csv, lines_csv = tmp_path / "payroll.csv", tmp_path / "kpi_lines.csv"
-    code = baseline_pandas.main([
+    code = baseline.main([
         "--landing", str(clean_month.landing), "--config", str(clean_month.config),
         "--month", "2026-10", "--out", str(payroll_csv), "--lines", str(lines_csv),
     ])
     assert code == 0
     assert "employees" in capsys.readouterr().out
 
-    matched, total, problems = baseline_pandas.compare(payroll_csv, clean_month.warehouse,
-                                                       lines_csv)
+    matched, total, problems = baseline.compare(payroll_csv, clean_month.warehouse, lines_csv)
     assert problems == []
     assert total > 1
     assert matched == total
@@ -31,7 +30,7 @@ def test_baseline_pays_every_employee_as_kefu_does(clean_month: Settings, tmp_pa
 def test_compare_names_what_differs(clean_month: Settings, tmp_path: Path) -> None:
     """A payroll that is one cent off for one employee is reported, naming the column."""
     payroll_csv = tmp_path / "payroll.csv"
-    assert baseline_pandas.main([
+    assert baseline.main([
         "--landing", str(clean_month.landing), "--config", str(clean_month.config),
         "--month", "2026-10", "--out", str(payroll_csv),
     ]) == 0
@@ -42,6 +41,6 @@ def test_compare_names_what_differs(clean_month: Settings, tmp_path: Path) -> No
     cells[gross] = str(Decimal(cells[gross]) + Decimal("0.01"))
     payroll_csv.write_text("\n".join([header, ",".join(cells), *rest]) + "\n", encoding="utf-8")
 
-    matched, total, problems = baseline_pandas.compare(payroll_csv, clean_month.warehouse)
+    matched, total, problems = baseline.compare(payroll_csv, clean_month.warehouse)
     assert matched == total - 1
     assert len(problems) == 1 and f"{cells[0]} gross_pay" in problems[0]

@@ -9,8 +9,9 @@ from datetime import date
 
 import pytest
 
-from pipelines.quality import suites as quality
-from pipelines.quality.suites import check_windows, publish_gate
+from pipelines.quality import frames, specs, validating
+from pipelines.quality.frames import check_windows
+from pipelines.quality.suites import publish_gate
 from pipelines.warehouse.database import connect
 
 FIRST, LAST = date(2026, 10, 1), date(2026, 10, 31)
@@ -100,14 +101,14 @@ def test_suites_judge_as_many_days_at_once_as_the_row_budget_allows(tmp_path, mo
     for day, rows in ((1, 3), (2, 3), (3, 6), (4, 1)):
         con.execute("INSERT INTO marts.unmapped_accounts SELECT ?, 'acct' || i, 1, 1, 0 "
                     "FROM range(?) AS t(i)", [date(2026, 10, day), rows])
-    monkeypatch.setattr(quality, "ROWS_PER_CHECK", budget)
+    monkeypatch.setattr(frames, "ROWS_PER_CHECK", budget)
     got = check_windows(con, "marts.unmapped_accounts", date(2026, 10, 1), date(2026, 10, 4))
     assert got == [(date(2026, 10, a), date(2026, 10, b)) for a, b in windows]
     con.close()
 
 
 def test_a_column_checked_only_for_nulls_is_read_as_its_nullness():
-    columns = quality._columns(quality.suite_spec("raw.chats"))
+    columns = frames.columns(specs.suite_spec("raw.chats"))
     assert "CASE WHEN record IS NULL THEN NULL ELSE 1 END AS record" in columns
     assert "source_file" in columns and "line_number" in columns  # judged for uniqueness
 
@@ -120,8 +121,8 @@ def test_a_large_frame_judged_with_dictionary_encoded_text_finds_the_same_faults
     rows = 150_000
     senders = ["buyer", "agent"] * (rows // 2)
     senders[120_000], senders[130_000] = None, "robot"
-    frame = quality._compact(pa.table({"sender": senders,
-                                       "message_key": [f"k{i}" for i in range(rows)]}))
+    frame = frames._compact(pa.table({"sender": senders,
+                                      "message_key": [f"k{i}" for i in range(rows)]}))
     assert pa.types.is_dictionary(frame.schema.field("sender").type)
     assert not pa.types.is_dictionary(frame.schema.field("message_key").type)
     spec = {"expectations": [
@@ -130,7 +131,7 @@ def test_a_large_frame_judged_with_dictionary_encoded_text_finds_the_same_faults
          "kwargs": {"column": "sender", "value_set": ["buyer", "agent"]}},
         {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "message_key"}},
     ]}
-    outcomes = {o.expectation: o for _, o in quality.validate_frame([("t", spec)], frame, None)}
+    outcomes = {o.expectation: o for _, o in validating.validate_frame([("t", spec)], frame, None)}
     assert outcomes["expect_column_values_to_not_be_null(sender)"].unexpected_count == 1
     assert outcomes["expect_column_values_to_be_in_set(sender)"].unexpected_count == 1
     assert outcomes["expect_column_values_to_be_unique(message_key)"].success

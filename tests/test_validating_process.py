@@ -12,9 +12,9 @@ from pathlib import Path
 
 STARTER = """
 import time
-from pipelines.quality import suites as quality
-quality.warm_up()
-print(*quality._validator()._processes, flush=True)
+from pipelines.quality import validating
+validating.warm_up()
+print(*validating.validator()._processes, flush=True)
 time.sleep(120)
 """
 

@@ -5,7 +5,7 @@ shop (`make demo`'s 12 agents).
 For each shop it measures, each in a process of its own (os.wait4 gives that process's wall
 time and peak RSS): the floor (DuckDB merely reading every file once, GBK decoded first, then
 also writing every column of it once, as a raw layer that keeps every column must), the
-pandas script (`pipelines/bench/baseline_pandas.py`), `kefu backfill --month` from an empty
+pandas script (`pipelines/bench/baseline/`), `kefu backfill --month` from an empty
 warehouse and a fresh Dagster instance, and `kefu nightly` of the month's last day after it. Beside
 the
 floor it measures Dagster's own share: the same asset graph (keys, checks, partitions, instance)
@@ -206,7 +206,7 @@ def dagster_alone(first: str, last: str) -> None:
 
 
 def measure(shop: Shop) -> tuple[list[Measured], tuple[int, int, list[str]]]:
-    from pipelines.bench.baseline_pandas import compare
+    from pipelines.bench.baseline import compare
 
     prepare(shop)
     env = shop.env()
@@ -226,7 +226,7 @@ def measure(shop: Shop) -> tuple[list[Measured], tuple[int, int, list[str]]]:
         run_measured("floor: Dagster alone, one day", [*bench, "--dagster-alone", LAST_DAY,
                                                        LAST_DAY], alone),
         run_measured("pandas script, month", [
-            sys.executable, "-m", "pipelines.bench.baseline_pandas", "--landing", str(landing),
+            sys.executable, "-m", "pipelines.bench.baseline", "--landing", str(landing),
             "--config", str(config), "--month", MONTH, "--out", str(script_out),
             "--lines", str(script_lines)], env),
         run_measured("kefu backfill --month", [*kefu, "backfill", "--month", MONTH], env),

@@ -4,7 +4,8 @@ import random
 from pathlib import Path
 
 from .clock import DAY, Month
-from .shop import REFUND_OK, SUCCESS, Order, Refund, Shop
+from .orders import REFUND_OK, SUCCESS, Order, Refund
+from .shop import Shop
 from .staff import build_team, roster_rows
 from .vocab import ADJUSTMENTS, SHOP
 from .writers import (

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pipelines.config.plan import load_config
 from pipelines.config.settings import Settings
 from pipelines.ingest.landing import check_landing_root
-from pipelines.quality import suites as quality
+from pipelines.quality import validating
 
 
 def preflight(settings: Settings) -> None:
@@ -18,7 +18,7 @@ def preflight(settings: Settings) -> None:
     Commands call it as they start, before they import Dagster; every run calls it again."""
     load_config(settings.config)
     check_landing_root(settings.landing)
-    quality.warm_up()
+    validating.warm_up()
 
 
 class BackfillFailed(Exception):

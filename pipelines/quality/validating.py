@@ -1,0 +1,107 @@
+"""The GX validating process: GX imported and set up once per process, the process pool of one
+worker that runs it (ending with the process that started it), and one frame validated with
+each suite there, to an `Outcome` per evaluated expectation."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+
+@dataclass(frozen=True)
+class Outcome:
+    expectation: str
+    severity: str
+    success: bool
+    observed_value: str | None
+    unexpected_count: int | None
+
+
+_GX: tuple[Any, Any] | None = None
+
+
+def _gx() -> tuple[Any, Any]:
+    """GX and the batch definition every suite validates through, set up once per process."""
+    global _GX
+    if _GX is None:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+        from great_expectations.execution_engine import pandas_execution_engine
+
+        # GX fingerprints every pandas batch under 1 GB by hashing all of it, for a batch
+        # marker nothing here reads: at a day of 400k chat rows that was 40% of a suite.
+        pandas_execution_engine.HASH_THRESHOLD = 0
+        context = gx.get_context(mode="ephemeral")
+        context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        batches = context.data_sources.add_pandas("kefu").add_dataframe_asset("rows") \
+            .add_batch_definition_whole_dataframe("partition")
+        _GX = gx, batches
+    return _GX
+
+
+_VALIDATOR: ProcessPoolExecutor | None = None
+
+
+def validator() -> ProcessPoolExecutor:
+    """The process that runs GX: importing GX takes about 4 s of one core, and in a process of
+    its own it takes them while the pipeline loads files on the other. Frames reach it as Arrow
+    tables; it sends outcomes back."""
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        _VALIDATOR = ProcessPoolExecutor(max_workers=1, initializer=_validating_process,
+                                         initargs=(os.getpid(),),
+                                         mp_context=multiprocessing.get_context("spawn"))
+    return _VALIDATOR
+
+
+def _validating_process(parent: int) -> None:
+    """Set up the validating process: it ends when the process that started it has gone (a
+    killed run must not leave it behind: a pool's worker otherwise waits for work forever),
+    then imports GX."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    _gx()
+
+
+def warm_up() -> None:
+    """Start the validating process (and its GX import) now, before the first suite needs it."""
+    validator().submit(int)
+
+
+def validate_frame(suites: list[tuple[str, dict[str, Any]]], rows: pa.Table,
+                   source: str | None) -> list[tuple[str, Outcome]]:
+    """Validate one frame with each suite (runs in the validating process): every evaluated
+    expectation's outcome, by suite."""
+    gx, batches = _gx()
+    batch = batches.get_batch(batch_parameters={"dataframe": rows.to_pandas()})
+    outcomes = []
+    for name, spec in suites:
+        suite = gx.ExpectationSuite(name=f"{name}:{source or ''}", expectations=[
+            {"type": e["type"], "kwargs": e["kwargs"], "meta": e.get("meta", {})}
+            for e in spec["expectations"]])
+        # BASIC: counts and a short sample of unexpected values, at half SUMMARY's cost
+        for result in batch.validate(suite, result_format="BASIC").results:
+            config = result.expectation_config
+            columns = ",".join(str(config.kwargs[k]) for k in (
+                "column", "column_A", "column_B", "column_list") if k in config.kwargs)
+            observed = result.result.get("observed_value")
+            outcomes.append((name, Outcome(
+                expectation=f"{config.type}({columns})",
+                severity=(config.meta or {}).get("severity", "error"),
+                success=bool(result.success),
+                observed_value=None if observed is None else str(observed),
+                unexpected_count=result.result.get("unexpected_count"),
+            )))
+    return outcomes
