@@ -29,6 +29,7 @@ from pipelines.orchestration.partitions import month_end
 from pipelines.quality.frames import Scope
 from pipelines.quality.specs import suite_spec, suites_for
 from pipelines.quality.suites import Judging, SuiteResult, judge
+from pipelines.quality.validating import failure_text
 from pipelines.warehouse.database import closed_months
 
 
@@ -148,8 +149,7 @@ def _check_result(outcome: SuiteResult, rows_of: str,
         metadata={
             "expectations": len(outcome.outcomes),
             "failed": MetadataValue.md("\n".join(
-                f"- {o.expectation} [{o.severity}]: observed {o.observed_value}, "
-                f"unexpected {o.unexpected_count}" for o in outcome.failures) or "none"),
+                f"- [{o.severity}] {failure_text(o)}" for o in outcome.failures) or "none"),
             "rows_of": rows_of,
         },
     )

@@ -12,6 +12,7 @@ from pipelines.orchestration.resources import KefuPaths, Warehouse
 from pipelines.pay.closing import paying_months
 from pipelines.publish.outputs import publish_months
 from pipelines.quality.suites import publish_gate
+from pipelines.quality.validating import failure_text
 from pipelines.warehouse.database import closed_months
 
 
@@ -37,7 +38,7 @@ def publish_payroll(context: AssetExecutionContext, warehouse: Warehouse,
             raise Failure(
                 description="not published: the payroll or an input it stands on fails its "
                             "checks: " + "; ".join(
-                                f"{r.suite}: {', '.join(o.expectation for o in r.failures)}"
+                                f"{r.suite}: {', '.join(map(failure_text, r.failures))}"
                                 for r in failed),
                 metadata={"failed_suites": [r.suite for r in failed]},
             )

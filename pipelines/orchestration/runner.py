@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 from dagster import (
+    AssetCheckSeverity,
     DagsterInstance,
     DagsterRunStatus,
     ExecuteInProcessResult,
@@ -148,7 +149,8 @@ def run_range(settings: Settings, job: UnresolvedAssetJobDefinition, first: str,
         failed = failed_steps(result)
         raise BackfillFailed(
             f"run {tags['kefu/range']} failed (run {result.run_id}):\n"
-            + "\n".join(f"{step}: {error_text(own_error(error))}" for step, error in failed),
+            + "\n".join([*(f"{step}: {error_text(own_error(error))}" for step, error in failed),
+                         *failed_checks(result)]),
             trace="\n\n".join(f"step {step}:\n{error.to_string()}" for step, error in failed))
     return result
 
@@ -278,6 +280,21 @@ def failed_steps(result: ExecuteInProcessResult) -> list[tuple[str, Serializable
     return [(event.step_key or "?", event.step_failure_data.error)
             for event in result.all_events
             if event.event_type_value == "STEP_FAILURE" and event.step_failure_data.error]
+
+
+def failed_checks(result: ExecuteInProcessResult) -> list[str]:
+    """Each check that failed at ERROR severity, with the expectations it found broken and
+    their first values (a blocking check's step error names only the check)."""
+    lines = []
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed or evaluation.severity != AssetCheckSeverity.ERROR:
+            continue
+        lines.append(f"check {evaluation.check_name} of {evaluation.asset_key.to_user_string()} "
+                     "failed:")
+        failed = evaluation.metadata.get("failed")
+        lines += [f"  {line.lstrip('- ')}" for line in
+                  (str(failed.value) if failed is not None else "").splitlines()]
+    return lines
 
 
 def own_error(error: SerializableErrorInfo) -> SerializableErrorInfo:

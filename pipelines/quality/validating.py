@@ -22,6 +22,24 @@ class Outcome:
     success: bool
     observed_value: str | None
     unexpected_count: int | None
+    unexpected_sample: str | None = None  # the first values that broke it, for the one who acts
+
+
+def failure_text(outcome: Outcome) -> str:
+    """A failed expectation as ops read it: which, how many rows, and the first values."""
+    return (f"{outcome.expectation} ({outcome.unexpected_count} unexpected"
+            + (f", first: {outcome.unexpected_sample})" if outcome.unexpected_sample else ")")
+            if outcome.unexpected_count else f"{outcome.expectation} (observed "
+            f"{outcome.observed_value})")
+
+
+def _shown(value: Any) -> str:
+    """A value of a pandas frame as a person writes it: numpy scalars as numbers, NaN as
+    missing, a pair of columns in brackets."""
+    if isinstance(value, tuple | list):
+        return "(" + ", ".join(map(_shown, value)) + ")"
+    value = value.item() if hasattr(value, "item") else value
+    return "missing" if isinstance(value, float) and value != value else str(value)
 
 
 _GX: tuple[Any, Any] | None = None
@@ -103,5 +121,8 @@ def validate_frame(suites: list[tuple[str, dict[str, Any]]], rows: pa.Table,
                 success=bool(result.success),
                 observed_value=None if observed is None else str(observed),
                 unexpected_count=result.result.get("unexpected_count"),
+                unexpected_sample=", ".join(
+                    _shown(v) for v in result.result.get("partial_unexpected_list", [])[:5])
+                or None,
             )))
     return outcomes
