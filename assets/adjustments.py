@@ -1,15 +1,18 @@
 """Adjustments: `<landing>/adjustments/<YYYY-MM>/*.csv` -> `raw.adjustments`, a monthly asset.
 
-Every row is validated before anything is written (`pipelines.config.plan.load_adjustments`): the
-employee is on the roster on some day of the month, the kind is `qa_points` or `pay`, the amount
-parses and has at most 2 decimals. A bad row fails the asset, and so the month's KPI and payroll,
-with one line per bad row naming the landing-relative file, the line and the employee id. A
-month's rows are replaced in one transaction; a month without a folder has no adjustments."""
+Every row is validated before anything is written
+(`pipelines.config.adjustments.load_adjustments`): the employee is on the roster on some day of
+the month, the kind is `qa_points` or `pay`, the amount parses and has at most 2 decimals. A bad
+row fails the asset, and so the month's KPI and payroll, with one line per bad row naming the
+landing-relative file, the line and the employee id. A month's rows are replaced in one
+transaction; a month without a folder has no adjustments."""
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 
 from assets.factory import suite_checks, warehouse_asset
-from pipelines.config.plan import ConfigError, load_adjustments, load_config
+from pipelines.config.adjustments import load_adjustments
+from pipelines.config.rules import ConfigError
+from pipelines.config.shop import load_config
 from pipelines.orchestration import progress
 from pipelines.orchestration.partitions import month_end, monthly_partitions, months_in
 from pipelines.orchestration.resources import KefuPaths, Warehouse

@@ -15,7 +15,7 @@ from dagster import (
 )
 
 from assets.factory import TableSpec, start_suite_checks, table_key, warehouse_layer
-from pipelines.config.plan import load_config
+from pipelines.config.shop import load_config
 from pipelines.ingest.batch import DayLoad
 from pipelines.ingest.landing import check_landing_root
 from pipelines.ingest.loader import load_days

@@ -9,7 +9,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 
 from assets.factory import month_checks, warehouse_asset
 from assets.metrics import days_current, derive_days
-from pipelines.config.plan import load_config
+from pipelines.config.shop import load_config
 from pipelines.config.tables import write_config_tables
 from pipelines.ingest.completeness import require_exports
 from pipelines.orchestration import progress

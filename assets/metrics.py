@@ -10,7 +10,7 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 from duckdb import DuckDBPyConnection
 
 from assets.factory import TableSpec, suite_checks, table_key, warehouse_layer
-from pipelines.config.plan import Config, load_config
+from pipelines.config.shop import Config, load_config
 from pipelines.config.tables import (
     first_of_month,
     month_segments,

@@ -10,7 +10,8 @@ from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 from duckdb import DuckDBPyConnection
 
 from assets.factory import month_checks, warehouse_asset
-from pipelines.config.plan import BonusTier, Config, load_config
+from pipelines.config.plan import BonusTier
+from pipelines.config.shop import Config, load_config
 from pipelines.ingest.completeness import month_state, record_month_status
 from pipelines.orchestration import progress
 from pipelines.orchestration.partitions import monthly_partitions, months_in

@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import date
 
 from pipelines.cli.signals import data_quality_signals
-from pipelines.config.plan import load_config
+from pipelines.config.shop import load_config
 from pipelines.generator.vocab import UNMAPPED_ACCOUNT
 from pipelines.warehouse.database import connect_readonly
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 import pytest
 from dagster import materialize
 
-from pipelines.config.plan import ConfigError
+from pipelines.config.rules import ConfigError
 from pipelines.orchestration.definitions import build_resources, daily_assets
 from pipelines.orchestration.runner import backfill_days
 from pipelines.warehouse.database import connect

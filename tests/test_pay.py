@@ -10,7 +10,8 @@ from decimal import Decimal
 
 import pytest
 
-from pipelines.config.plan import Adjustment, BonusTier, load_plan
+from pipelines.config.adjustments import Adjustment
+from pipelines.config.plan import BonusTier, load_plan
 from pipelines.pay.month_inputs import MonthInputs
 from pipelines.pay.month_pay import KpiResult, UnpaidLines, pay_month
 from pipelines.pay.scoring import PayLine

@@ -12,18 +12,12 @@ from typing import Any
 import pytest
 import yaml
 
-from pipelines.config.plan import (
-    KPI_METRICS,
-    Calendar,
-    ConfigError,
-    Plan,
-    RosterRow,
-    load_adjustments,
-    load_calendar,
-    load_config,
-    load_plan,
-    load_roster,
-)
+from pipelines.config.adjustments import load_adjustments
+from pipelines.config.plan import Plan, load_plan
+from pipelines.config.roster import RosterRow, load_roster
+from pipelines.config.rules import KPI_METRICS, ConfigError
+from pipelines.config.shop import load_config
+from pipelines.config.shop_calendar import Calendar, load_calendar
 
 SHIPPED = Path(__file__).resolve().parents[1] / "config"
 ROSTER_HEADER = "employee_id,name,account,level,role,effective_from,effective_to\n"

@@ -15,7 +15,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from pipelines.config.plan import ConfigError
+from pipelines.config.rules import ConfigError
 from pipelines.config.settings import Settings
 from pipelines.pay.whatif import run_whatif, scratch_path
 from tests.conftest import use_env

@@ -221,7 +221,7 @@ DAILY_STEPS = {"raw.chats", "raw.orders", "raw.refunds", "raw.ratings"}
 def failures_in_one_line() -> Iterator[None]:
     """A run refused or failed (bad configuration, landing root, a step's error) is printed as
     its own message, in red, and the command exits 1; a failed run's traces go to a log."""
-    from pipelines.config.plan import ConfigError
+    from pipelines.config.rules import ConfigError
     from pipelines.ingest.landing import LandingZoneError
     from pipelines.orchestration.preflight import BackfillFailed
 
@@ -428,7 +428,7 @@ def whatif(
     """Score and pay a month under a candidate plan into the scratch file whatif.duckdb beside
     the warehouse (the warehouse is only read, the published files untouched) and print each
     employee's figures beside the current ones."""
-    from pipelines.config.plan import ConfigError
+    from pipelines.config.rules import ConfigError
     from pipelines.pay.whatif import run_whatif, scratch_path
 
     first, _ = month_days(month)
@@ -523,7 +523,7 @@ def print_payroll(settings: Settings, first: date) -> None:
 def print_data_quality(settings: Settings, first: date, last: date) -> None:
     """The signals ops must act on for the days first..last, after the summary tables."""
     from pipelines.cli.signals import data_quality_signals
-    from pipelines.config.plan import load_config
+    from pipelines.config.shop import load_config
     from pipelines.warehouse.database import connect
 
     con = connect(settings.warehouse)

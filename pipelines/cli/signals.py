@@ -8,7 +8,7 @@ from datetime import date
 
 import duckdb
 
-from pipelines.config.plan import Config
+from pipelines.config.shop import Config
 from pipelines.ingest.completeness import day_segments, missing_exports, segments_text
 from pipelines.ingest.sources import SOURCES
 from pipelines.warehouse.database import run_sql

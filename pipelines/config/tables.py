@@ -10,7 +10,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from pipelines.config.plan import Config, PlanVersion
+from pipelines.config.plan import PlanVersion
+from pipelines.config.shop import Config
 
 
 def write_config_tables(con: duckdb.DuckDBPyConnection, config: Config) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.config.plan import Config
+from pipelines.config.shop import Config
 from pipelines.ingest.sources import SOURCES
 from pipelines.orchestration.partitions import month_end, shop_today
 

@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from dagster import DailyPartitionsDefinition, MonthlyPartitionsDefinition, TimeWindow
 
-from pipelines.config.plan import ConfigError, load_plan
+from pipelines.config.plan import load_plan
+from pipelines.config.rules import ConfigError
 from pipelines.config.settings import Settings
 
 SHOP_TIMEZONE = "Asia/Shanghai"

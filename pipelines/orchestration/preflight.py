@@ -4,8 +4,8 @@ overlaps theirs."""
 
 from __future__ import annotations
 
-from pipelines.config.plan import load_config
 from pipelines.config.settings import Settings
+from pipelines.config.shop import load_config
 from pipelines.ingest.landing import check_landing_root
 from pipelines.quality import validating
 

@@ -26,8 +26,8 @@ from dagster import (
     schedule,
 )
 
-from pipelines.config.plan import load_config
 from pipelines.config.settings import Settings
+from pipelines.config.shop import load_config
 from pipelines.orchestration.jobs import daily_job, monthly_job, range_tags
 from pipelines.orchestration.partitions import SHOP_TIMEZONE, month_end
 

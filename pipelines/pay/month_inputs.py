@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import duckdb
 
-from pipelines.config.plan import Adjustment
+from pipelines.config.adjustments import Adjustment
 from pipelines.orchestration.partitions import month_end
 from pipelines.pay.closing import restatement_lines
 from pipelines.pay.scoring import CENT, PayLine

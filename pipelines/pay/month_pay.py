@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from pipelines.config.plan import BonusTier, ConfigError, PlanVersion
+from pipelines.config.plan import BonusTier, PlanVersion
+from pipelines.config.rules import ConfigError
 from pipelines.pay.month_inputs import MonthInputs, pay_adjustment_lines
 from pipelines.pay.scoring import Score, base_salary_lines, bonus_line
 

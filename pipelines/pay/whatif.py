@@ -31,7 +31,8 @@ from typing import Any
 
 import duckdb
 
-from pipelines.config.plan import ConfigError, PlanVersion, load_plan
+from pipelines.config.plan import PlanVersion, load_plan
+from pipelines.config.rules import ConfigError
 from pipelines.pay.month_inputs import load_month_inputs, qa_points_by_employee
 from pipelines.pay.month_pay import KpiResult, pay_month
 from pipelines.pay.scoring import CENT, score_employee
