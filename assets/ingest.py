@@ -17,9 +17,9 @@ from dagster import (
 from assets.factory import TableSpec, start_suite_checks, table_key, warehouse_layer
 from pipelines.config.shop import load_config
 from pipelines.ingest.batch import DayLoad
+from pipelines.ingest.errors import IngestError
 from pipelines.ingest.landing import check_landing_root
 from pipelines.ingest.loader import load_days
-from pipelines.ingest.readers import IngestError
 from pipelines.ingest.sources import SOURCES
 from pipelines.orchestration import progress
 from pipelines.orchestration.partitions import daily_partitions, days_in

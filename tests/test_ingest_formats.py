@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import xlsxwriter
 
-from pipelines.ingest.readers import IngestError
+from pipelines.ingest.errors import IngestError
 from pipelines.warehouse.database import connect
 from tests.conftest import ingest, land
 

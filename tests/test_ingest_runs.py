@@ -51,7 +51,7 @@ def test_bad_rows_are_quarantined_with_line_text_and_reason_and_reconcile(settin
 
 
 def test_unknown_encoding_fails_naming_the_file(settings):
-    from pipelines.ingest.readers import IngestError
+    from pipelines.ingest.errors import IngestError
 
     path = land(settings, "chats", "2026-10-08", "c.csv", b"\xff\xfe\xff\x80\x81,\x00\xff\n")
     with pytest.raises(IngestError, match="unknown encoding") as failure:
@@ -133,8 +133,8 @@ def test_a_failing_day_of_a_batch_keeps_the_days_before_it_and_leaves_the_others
     """Days whose files are read together load in one transaction: when one of them fails, the
     days before it still load, as they would one by one, and it and the days after it keep
     what they held."""
+    from pipelines.ingest.errors import IngestError
     from pipelines.ingest.loader import load_days
-    from pipelines.ingest.readers import IngestError
 
     for day in ("2026-10-07", "2026-10-09"):
         land(settings, "chats", day, "c.csv", CHATS.replace("2026-10-08", day))

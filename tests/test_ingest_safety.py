@@ -13,9 +13,9 @@ from datetime import date, datetime
 import pytest
 
 from pipelines.ingest.batch import DayLoad
+from pipelines.ingest.errors import IngestError
 from pipelines.ingest.landing import LandingZoneError, check_landing_root
 from pipelines.ingest.loader import load_day
-from pipelines.ingest.readers import IngestError
 from pipelines.orchestration.runner import backfill_days
 from pipelines.warehouse.database import connect
 from tests.conftest import ingest, land, warehouse_rows

@@ -14,7 +14,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from pipelines.ingest.readers import line_array
+from pipelines.ingest.text import line_array
 from pipelines.ingest.transcript import WHITESPACE, parse_transcript
 
 LINES = [

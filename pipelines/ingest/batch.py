@@ -13,8 +13,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from pipelines.ingest.errors import IngestError
 from pipelines.ingest.landing import read_landing_file
-from pipelines.ingest.readers import FileRows, IngestError
+from pipelines.ingest.readers import FileRows
 from pipelines.ingest.sources import Source
 from pipelines.warehouse.database import run_sql
 

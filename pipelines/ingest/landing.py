@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from pipelines.ingest.readers import READERS, FileRows, IngestError
+from pipelines.ingest.errors import IngestError
+from pipelines.ingest.readers import READERS, FileRows
 from pipelines.ingest.sources import SOURCES, Source
 
 

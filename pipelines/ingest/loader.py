@@ -25,8 +25,8 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest.batch import Batch, DayLoad, StagedFile, read_file, record_file
+from pipelines.ingest.errors import IngestError
 from pipelines.ingest.landing import day_folder, landing_files
-from pipelines.ingest.readers import IngestError
 from pipelines.ingest.sources import SOURCES, Source
 from pipelines.warehouse.database import transaction
 

@@ -25,18 +25,9 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from pipelines.ingest.errors import IngestError
+from pipelines.ingest.text import UTF8_BOM, is_utf8, line_array, line_lookup, utf8_body
 from pipelines.ingest.transcript import file_account, parse_transcript
-
-UTF8_BOM = b"\xef\xbb\xbf"
-
-
-class IngestError(Exception):
-    """A file that cannot be read at all: its partition fails and nothing of it is loaded."""
-
-    def __init__(self, path: Path, problem: str) -> None:
-        super().__init__(f"{path}: {problem}")
-        self.path = path
-        self.problem = problem
 
 
 @dataclass
@@ -50,75 +41,6 @@ class FileRows:
     @property
     def headers(self) -> list[str]:
         return [c for c in self.table.column_names if c != "__line"]
-
-
-def decode(path: Path, data: bytes) -> tuple[str, str]:
-    """Detect the encoding Taobao used (never guess silently) and decode: (encoding, text)."""
-    if data.startswith(UTF8_BOM):
-        return "utf-8-sig", data[len(UTF8_BOM):].decode("utf-8", errors="strict")
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return encoding, data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor GBK/GB18030")
-
-
-def utf8_body(path: Path, data: bytes) -> tuple[str, bytes]:
-    """Detect the encoding as `decode` does, without decoding a UTF-8 file into Python: the
-    encoding and the file's bytes as UTF-8 (a BOM left out). Arrow validates UTF-8; a GBK file is
-    transcoded."""
-    body = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
-    if _is_utf8(body):
-        return ("utf-8-sig" if body is not data else "utf-8"), body
-    if body is data:
-        try:
-            return "gb18030", data.decode("gb18030").encode("utf-8")
-        except UnicodeDecodeError:
-            pass
-    raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor GBK/GB18030")
-
-
-def _is_utf8(data: bytes) -> bool:
-    whole = pa.Array.from_buffers(pa.large_binary(), 1, [
-        None, pa.py_buffer(np.array([0, len(data)], np.int64)), pa.py_buffer(data)])
-    try:
-        whole.cast(pa.large_string())
-    except pa.ArrowInvalid:
-        return False
-    return True
-
-
-def line_array(body: bytes) -> pa.Array:
-    """The lines of UTF-8 text, split on `\n` only, without their `\n` or `\r\n` ending, as an
-    Arrow array (no Python string per line). Unlike `str.splitlines`, a U+2028, U+2029,
-    `\x1c`..`\x1e`, `\x85` or lone `\r` inside a line is data, not a line break; text ending with
-    a line ending has no empty last line after it."""
-    size = len(body)
-    buffer = np.frombuffer(body, np.uint8)
-    breaks = np.flatnonzero(buffer == 10)
-    starts = np.concatenate(([0], breaks + 1)).astype(np.int64)
-    ends = np.concatenate((breaks, [size])).astype(np.int64)
-    if starts[-1] == size:
-        starts, ends = starts[:-1], ends[:-1]
-    if not len(starts):
-        return pa.array([], pa.large_string())
-    last = buffer[np.maximum(ends - 1, 0)] if size else np.zeros(len(ends), np.uint8)
-    ends = ends - ((ends > starts) & (last == 13))
-    # one array of lines and the line endings between them; the lines are every other value
-    offsets = np.empty(2 * len(starts), np.int64)
-    offsets[0::2] = starts
-    offsets[1::2] = ends
-    both = pa.Array.from_buffers(pa.large_string(), len(offsets) - 1,
-                                 [None, pa.py_buffer(offsets), pa.py_buffer(body)])
-    return both.take(pa.array(np.arange(0, len(offsets) - 1, 2)))
-
-
-def _line_lookup(lines: pa.Array) -> Callable[[int], str | None]:
-    def lookup(line: int) -> str | None:
-        return lines[line - 1].as_py() if 0 < line <= len(lines) else None
-
-    return lookup
 
 
 _CSV_LINE_END = re.compile(r"\r\n|\n|\r")
@@ -192,7 +114,7 @@ def _csv_source(path: Path, data: bytes) -> tuple[str, bytes]:
     """The encoding and the bytes to parse: UTF-8 (a BOM left out) is parsed as it is, GBK/GB18030
     is transcoded by the CSV reader in a stream (never copied whole into Python)."""
     body = data[len(UTF8_BOM):] if data.startswith(UTF8_BOM) else data
-    if _is_utf8(body):
+    if is_utf8(body):
         return ("utf-8-sig" if body is not data else "utf-8"), body
     if body is not data:
         raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor GBK/GB18030")
@@ -297,7 +219,7 @@ def read_jsonl(path: Path, data: bytes) -> FileRows:
     ).to_arrow_table()
     con.execute("DROP TABLE numbered")
     con.unregister("lines")
-    return FileRows(table, encoding, "jsonl", rejects, _line_lookup(split))
+    return FileRows(table, encoding, "jsonl", rejects, line_lookup(split))
 
 
 _SCRATCH: dict[int, duckdb.DuckDBPyConnection] = {}
@@ -337,7 +259,7 @@ def read_txt(path: Path, data: bytes) -> FileRows:
     encoding, body = utf8_body(path, data)
     lines = line_array(body)
     rows = parse_transcript(lines, file_account(path))
-    return FileRows(rows.table(), encoding, "txt", rows.rejects, _line_lookup(lines))
+    return FileRows(rows.table(), encoding, "txt", rows.rejects, line_lookup(lines))
 
 
 READERS: dict[str, Callable[[Path, bytes], FileRows]] = {
