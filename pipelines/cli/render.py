@@ -1,0 +1,136 @@
+"""What the run commands show: the progress display of a backfill or nightly run, then the
+summaries it ends with (the ingest table, a month's payroll, its restatements, the data-quality
+signals), each with the reporting SQL it reads from the warehouse."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from pipelines.cli.console import console
+from pipelines.cli.failures import failures_in_one_line
+from pipelines.cli.session import read_warehouse
+from pipelines.config.settings import Settings
+from pipelines.orchestration import progress
+
+# The steps that report once per day of the run; the others once per run.
+DAILY_STEPS = {"raw.chats", "raw.orders", "raw.refunds", "raw.ratings"}
+
+
+def run_with_progress(days: int, work: Callable[[], list]) -> list:
+    """Run `work` (a backfill or nightly) with a progress display of its steps over `days`:
+    the sources' bars from the first second, each day's rows as it loads, a bar per later step
+    as it starts."""
+    # the bar stops before a failure is printed
+    with failures_in_one_line(), Progress(
+            TextColumn("{task.description:<28}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rows]}"), TimeElapsedColumn(), console=console) as bar:
+        tasks = {step: bar.add_task(step, total=days, rows="") for step in sorted(DAILY_STEPS)}
+        rows: dict[str, int] = {}
+
+        def advance(step: str, _done: str, written: int | None) -> None:
+            if step not in tasks:
+                tasks[step] = bar.add_task(step, total=1, rows="")
+            if written is not None:
+                rows[step] = rows.get(step, 0) + written
+            bar.update(tasks[step], advance=1,
+                       rows=f"{rows[step]:,} rows" if step in rows else "")
+
+        progress.listen(advance)
+        try:
+            return work()
+        finally:
+            progress.forget(advance)
+
+
+def print_payroll(settings: Settings, first: date) -> None:
+    from pipelines.warehouse.database import connect
+
+    con = connect(settings.warehouse)
+    try:
+        rows = con.execute(
+            "SELECT employee_id, name, level, role, days_employed, kpi_score, tier_base, bonus, "
+            "adjustments, gross_pay, status FROM marts.payroll WHERE month = ? "
+            "ORDER BY employee_id", [first]).fetchall()
+        total = con.execute("SELECT sum(gross_pay) FROM marts.payroll WHERE month = ?",
+                            [first]).fetchall()[0][0]
+    finally:
+        con.close()
+    table = Table(title=f"Payroll {first.isoformat()[:7]}")
+    for column in ("employee", "name", "level", "role", "days", "KPI", "tier base", "bonus",
+                   "adjustments", "gross", "status"):
+        table.add_column(column, justify="right" if column in (
+            "days", "KPI", "tier base", "bonus", "adjustments", "gross") else "left")
+    for row in rows:
+        table.add_row(*("-" if v is None else str(v) for v in row))
+    console.print(table)
+    console.print(f"Total gross pay: {total}   warehouse: {settings.warehouse.resolve()}")
+    statements = settings.publish / "statements" / first.isoformat()[:7]
+    if statements.is_dir():
+        console.print(f"Published: {(settings.publish / 'kefu.duckdb').resolve()}   "
+                      f"statements: {statements.resolve()}")
+
+
+def print_data_quality(settings: Settings, first: date, last: date) -> None:
+    """The signals ops must act on for the days first..last, after the summary tables."""
+    from pipelines.cli.signals import data_quality_signals
+    from pipelines.config.shop import load_config
+    from pipelines.warehouse.database import connect
+
+    con = connect(settings.warehouse)
+    try:
+        signals = data_quality_signals(con, load_config(settings.config), first, last)
+    finally:
+        con.close()
+    for signal in signals:
+        console.print(f"[yellow]{escape(signal)}[/yellow]", soft_wrap=True)
+
+
+def print_restatements(settings: Settings, first: date) -> bool:
+    """Print the restatements of `first` (if closed) and those it pays; False if none."""
+    from pipelines.pay.closing import closed_month
+
+    con = read_warehouse(settings)
+    try:
+        closed = closed_month(con, first)
+        rows = con.execute(
+            "SELECT r.closed_month, r.paid_in_month, r.employee_id, r.name, r.paid_gross, "
+            "r.restated_gross, r.difference, r.paid_in_month IN (SELECT month FROM marts.payroll"
+            " WHERE employee_id = r.employee_id), r.changes, r.reason FROM marts.restatements r "
+            "WHERE ? IN (r.closed_month, r.paid_in_month) "
+            "ORDER BY r.closed_month, r.paid_in_month, r.employee_id", [first]).fetchall()
+    finally:
+        con.close()
+    if closed:
+        console.print(f"{first:%Y-%m} is closed ({closed.closed_at:%Y-%m-%d %H:%M} "
+                      "Asia/Shanghai, "
+                      f"{closed.closed_by}): its marts rows and published files are as paid, "
+                      f"gross {closed.gross_pay_total}; re-run figures are in restated.*")
+    if not rows:
+        return False
+    table = Table(title=f"Restatements of or paid in {first:%Y-%m}")
+    for column in ("closed month", "paid in", "employee", "name", "paid gross",
+                   "restated gross", "difference", "on payroll", "changes", "reason"):
+        table.add_column(column, justify="right" if column in (
+            "paid gross", "restated gross", "difference") else "left")
+    for closed_month_, paid_in, *values, on_payroll, changes, reason in rows:
+        table.add_row(f"{closed_month_:%Y-%m}", f"{paid_in:%Y-%m}",
+                      *(str(v) for v in values[:-1]), f"{values[-1]:+}",
+                      "yes" if on_payroll else "when computed", changes, reason)
+    console.print(table)
+    return True
+
+
+def print_ingest_summary(summary: list, first: date, last: date, settings: Settings) -> None:
+    table = Table(title=f"Ingested {first}..{last} into {settings.warehouse}")
+    for column in ("source", "files read", "duplicates", "rows read", "rows loaded",
+                   "rows rejected"):
+        table.add_column(column, justify="left" if column == "source" else "right")
+    for s in summary:
+        table.add_row(s.source, str(s.files_read), str(s.files_duplicate), f"{s.rows_read:,}",
+                      f"{s.rows_loaded:,}", f"{s.rows_rejected:,}")
+    console.print(table)
