@@ -37,10 +37,15 @@ monthly_job = define_asset_job(
 
 def range_tags(job: UnresolvedAssetJobDefinition, first: str, last: str) -> dict[str, str]:
     """The tags of a run of `job` over the partitions first..last (ISO days): the range Dagster
-    runs as one, and `kefu/range`, what it covers as a person names it: 2026-10 (a month's
-    run), 2026-09..2026-10, 2026-10-07 or 2026-10-01..2026-10-07."""
-    named = (first[:7], last[:7]) if isinstance(job.partitions_def, MonthlyPartitionsDefinition) \
-        else (first, last)
+    runs as one, and `kefu/range` (`range_label`)."""
     return {"dagster/asset_partition_range_start": first,
             "dagster/asset_partition_range_end": last,
-            "kefu/range": named[0] if named[0] == named[1] else f"{named[0]}..{named[1]}"}
+            "kefu/range": range_label(job, first, last)}
+
+
+def range_label(job: UnresolvedAssetJobDefinition, first: str, last: str) -> str:
+    """What a run of `job` over first..last (ISO days) covers, as a person names it: 2026-10 (a
+    month's run), 2026-09..2026-10, 2026-10-07 or 2026-10-01..2026-10-07."""
+    if isinstance(job.partitions_def, MonthlyPartitionsDefinition):
+        first, last = first[:7], last[:7]
+    return first if first == last else f"{first}..{last}"

@@ -28,7 +28,8 @@ def first_month() -> date:
     return min(v.effective_from for v in plan.versions).replace(day=1)
 
 
-daily_partitions = DailyPartitionsDefinition(start_date=first_month().isoformat(),
+FIRST_MONTH = first_month()  # read once: both partitions definitions start with it
+daily_partitions = DailyPartitionsDefinition(start_date=FIRST_MONTH.isoformat(),
                                              timezone=SHOP_TIMEZONE)
 
 
@@ -37,7 +38,7 @@ def days_in(window: TimeWindow) -> list[date]:
     first, end = window.start.date(), window.end.date()
     return [first + timedelta(days=i) for i in range((end - first).days)]
 
-monthly_partitions = MonthlyPartitionsDefinition(start_date=first_month().isoformat(),
+monthly_partitions = MonthlyPartitionsDefinition(start_date=FIRST_MONTH.isoformat(),
                                                  timezone=SHOP_TIMEZONE)
 
 

@@ -28,7 +28,7 @@ from dagster import (
 
 from pipelines.config.settings import Settings
 from pipelines.config.shop import load_config
-from pipelines.orchestration.jobs import daily_job, monthly_job, range_tags
+from pipelines.orchestration.jobs import daily_job, monthly_job, range_label, range_tags
 from pipelines.orchestration.partitions import SHOP_TIMEZONE, month_end
 
 
@@ -86,7 +86,8 @@ def monthly_payroll(context: ScheduleEvaluationContext) -> RunRequest | SkipReas
                           f"until {closes - timedelta(days=1)}")
     return RunRequest(run_key=f"payroll-{month:%Y-%m}",
                       tags={"dagster/partition": month.isoformat(),
-                            "kefu/range": f"{month:%Y-%m}"})
+                            "kefu/range": range_label(monthly_job, month.isoformat(),
+                                                      month.isoformat())})
 
 
 def window_closes(month: date, config_dir: Path) -> date:
