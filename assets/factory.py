@@ -52,6 +52,14 @@ def suite_check_specs(key: AssetKey, checked: tuple[str, ...]) -> list[AssetChec
     ]
 
 
+def partitioned(specs: list[AssetCheckSpec],
+                partitions: PartitionsDefinition) -> list[AssetCheckSpec]:
+    """The checks judged per partition of their asset: a run of one partition (the nightly
+    day, a month's payroll) records each result against it, as the UI's partition view shows.
+    A range's run judges the range at once and names it in the result's `rows_of`."""
+    return [spec._replace(partitions_def=partitions) for spec in specs]
+
+
 def warehouse_asset(name: str, *, group: str, partitions: PartitionsDefinition,
                     description: str, deps: tuple[str, ...] = (), checked: tuple[str, ...] = (),
                     extra_checks: tuple[AssetCheckSpec, ...] = ()) -> Callable:
@@ -66,7 +74,7 @@ def warehouse_asset(name: str, *, group: str, partitions: PartitionsDefinition,
         pool="duckdb",
         kinds={"duckdb"},
         description=description,
-        check_specs=[*suite_check_specs(key, checked), *extra_checks],
+        check_specs=partitioned([*suite_check_specs(key, checked), *extra_checks], partitions),
     )
 
 
@@ -93,8 +101,9 @@ def warehouse_layer(name: str, *, group: str, partitions: PartitionsDefinition,
         name=name,
         specs=[AssetSpec(t.key, deps=[table_key(d) for d in t.deps], group_name=group,
                          description=t.description, kinds={"duckdb"}) for t in tables],
-        check_specs=[spec for t in tables
-                     for spec in [*suite_check_specs(t.key, t.checked), *t.extra_checks]],
+        check_specs=partitioned([spec for t in tables for spec in
+                                 [*suite_check_specs(t.key, t.checked), *t.extra_checks]],
+                                partitions),
         partitions_def=partitions,
         backfill_policy=BackfillPolicy.single_run(),
         pool="duckdb",

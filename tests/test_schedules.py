@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 
 from pipelines.cli.commands import app
 from pipelines.orchestration.definitions import defs
+from pipelines.orchestration.jobs import daily_job, tagged_range
 from pipelines.orchestration.partitions import FALLBACK_FIRST_MONTH, first_month
-from pipelines.orchestration.runner import backfill_days, backfill_month
+from pipelines.orchestration.runner import backfill_days, backfill_month, run_range
 from pipelines.orchestration.schedules import monthly_payroll, nightly
 from tests.conftest import REPO_CONFIG, land, use_env
 from tests.test_metrics import check, daily, land_chats, land_orders, make_settings
@@ -41,8 +42,7 @@ def test_nightly_asks_for_yesterday_and_the_open_attribution_window(tick, first,
     with DagsterInstance.ephemeral() as instance:
         context = build_schedule_context(instance=instance, scheduled_execution_time=tick)
         [request] = nightly.evaluate_tick(context).run_requests
-    assert request.tags["dagster/asset_partition_range_start"] == first
-    assert request.tags["dagster/asset_partition_range_end"] == last
+    assert tagged_range(request.tags) == (date.fromisoformat(first), date.fromisoformat(last))
 
 
 @pytest.mark.parametrize(("tick", "month"), [
@@ -148,9 +148,9 @@ def test_nightly_also_asks_for_earlier_days_whose_folders_changed(tmp_path, monk
         context = build_schedule_context(instance=ephemeral, scheduled_execution_time=datetime(
             2026, 10, 9, 2, 0, tzinfo=SHANGHAI))
         requests = nightly.evaluate_tick(context).run_requests
-    assert [(r.tags["dagster/asset_partition_range_start"],
-             r.tags["dagster/asset_partition_range_end"]) for r in requests] == [
-        ("2026-10-01", "2026-10-01"), ("2026-10-06", "2026-10-08")]
+    assert [r.tags.get("dagster/partition") for r in requests] == ["2026-10-01", None]
+    assert [tagged_range(r.tags) for r in requests] == [
+        (date(2026, 10, 1), date(2026, 10, 1)), (date(2026, 10, 6), date(2026, 10, 8))]
 
 
 def test_partitions_begin_with_the_month_of_the_earliest_plan_version(tmp_path, monkeypatch):
@@ -165,3 +165,17 @@ def test_partitions_begin_with_the_month_of_the_earliest_plan_version(tmp_path, 
     assert defs.resolve_job_def("daily_metrics").partitions_def.start.date() == date(2026, 1, 1)
     (tmp_path / "plan.yaml").write_text("versions: [", encoding="utf-8")
     assert first_month() == FALLBACK_FIRST_MONTH
+
+
+def test_a_one_day_run_records_its_checks_against_that_day_and_a_range_run_names_its_range(
+        tmp_path):
+    settings = make_settings(tmp_path, "E5,戊,店:戊,普通,presale,2026-01-01,")
+    land_chats(settings, "2026-10-01", ("10:00:00", "店:戊", "P1", "buyer"))
+    with DagsterInstance.ephemeral() as instance:
+        day = run_range(settings, daily_job, "2026-10-01", "2026-10-01", instance)
+        days = run_range(settings, daily_job, "2026-10-01", "2026-10-02", instance)
+    assert day.dagster_run.tags["kefu/range"] == "2026-10-01"
+    assert {e.partition for e in day.get_asset_check_evaluations()} == {"2026-10-01"}
+    assert {e.partition for e in days.get_asset_check_evaluations()} == {None}
+    assert {e.metadata["rows_of"].text for e in days.get_asset_check_evaluations()
+            if "rows_of" in e.metadata} == {"2026-10-01..2026-10-02"}

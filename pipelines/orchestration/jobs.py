@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import date
+
 from dagster import MonthlyPartitionsDefinition, define_asset_job
 from dagster._core.definitions.unresolved_asset_job_definition import (
     UnresolvedAssetJobDefinition,
+)
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
 )
 
 from assets.adjustments import raw_adjustments
@@ -36,11 +44,20 @@ monthly_job = define_asset_job(
 
 
 def range_tags(job: UnresolvedAssetJobDefinition, first: str, last: str) -> dict[str, str]:
-    """The tags of a run of `job` over the partitions first..last (ISO days): the range Dagster
-    runs as one, and `kefu/range` (`range_label`)."""
-    return {"dagster/asset_partition_range_start": first,
-            "dagster/asset_partition_range_end": last,
-            "kefu/range": range_label(job, first, last)}
+    """The tags of a run of `job` over the partitions first..last (ISO days): one partition's
+    key (its checks' results then carry it), or the range Dagster runs as one; and
+    `kefu/range` (`range_label`)."""
+    partitions = ({PARTITION_NAME_TAG: first} if first == last else
+                  {ASSET_PARTITION_RANGE_START_TAG: first, ASSET_PARTITION_RANGE_END_TAG: last})
+    return {**partitions, "kefu/range": range_label(job, first, last)}
+
+
+def tagged_range(tags: Mapping[str, str]) -> tuple[date, date]:
+    """The partitions first..last a run's tags (`range_tags`) name."""
+    if PARTITION_NAME_TAG in tags:
+        return (date.fromisoformat(tags[PARTITION_NAME_TAG]),) * 2
+    return (date.fromisoformat(tags[ASSET_PARTITION_RANGE_START_TAG]),
+            date.fromisoformat(tags[ASSET_PARTITION_RANGE_END_TAG]))
 
 
 def range_label(job: UnresolvedAssetJobDefinition, first: str, last: str) -> str:

@@ -28,7 +28,7 @@ from dagster import (
 
 from pipelines.config.settings import Settings
 from pipelines.config.shop import load_config
-from pipelines.orchestration.jobs import daily_job, monthly_job, range_label, range_tags
+from pipelines.orchestration.jobs import daily_job, monthly_job, range_tags, tagged_range
 from pipelines.orchestration.partitions import SHOP_TIMEZONE, month_end
 
 
@@ -63,9 +63,7 @@ def nightly(context: ScheduleEvaluationContext) -> list[RunRequest]:
 def restate_closed_months(context: RunStatusSensorContext) -> list[RunRequest]:
     from pipelines.orchestration.runner import late_restatements
 
-    tags = context.dagster_run.tags
-    loaded = (date.fromisoformat(tags["dagster/asset_partition_range_start"]),
-              date.fromisoformat(tags["dagster/asset_partition_range_end"]))
+    loaded = tagged_range(context.dagster_run.tags)
     return [RunRequest(
         run_key=f"restate-{context.dagster_run.run_id}-{first:%Y-%m}",
         tags={**range_tags(monthly_job, first.isoformat(), last.isoformat()),
@@ -85,9 +83,7 @@ def monthly_payroll(context: ScheduleEvaluationContext) -> RunRequest | SkipReas
         return SkipReason(f"{month:%Y-%m}: the attribution window of its last day is open "
                           f"until {closes - timedelta(days=1)}")
     return RunRequest(run_key=f"payroll-{month:%Y-%m}",
-                      tags={"dagster/partition": month.isoformat(),
-                            "kefu/range": range_label(monthly_job, month.isoformat(),
-                                                      month.isoformat())})
+                      tags=range_tags(monthly_job, month.isoformat(), month.isoformat()))
 
 
 def window_closes(month: date, config_dir: Path) -> date:
