@@ -85,11 +85,11 @@ def test_a_payroll_failing_its_checks_is_not_published(clean_month, tmp_path):
     with DagsterInstance.ephemeral() as instance, \
             pytest.raises(BackfillFailed, match="not published") as failed:
         run_range(settings, publish, "2026-10-01", "2026-10-01", instance)
-    # the expectations that failed, and the values that broke them
+    # the expectations that failed, the employee whose row broke them, and its values
     assert ("expect_column_pair_values_to_be_equal(gross_pay,lines_total) (1 unexpected, "
-            "first: (missing, ") in str(failed.value)
-    assert "expect_column_values_to_be_in_set(payroll_rows) (1 unexpected, first: 0)" \
-        in str(failed.value)
+            "first: E03 (gross_pay missing, lines_total ") in str(failed.value)
+    assert ("expect_column_values_to_be_in_set(payroll_rows) (1 unexpected, "
+            "first: E03 (payroll_rows 0))") in str(failed.value)
     assert not settings.publish.exists() or not any(settings.publish.rglob("*"))
 
 

@@ -20,15 +20,17 @@ ROWS_PER_CHECK = 1_000_000
 
 def columns(spec: dict[str, Any]) -> list[str]:
     """What the frame selects for a suite: each column its expectations name, in first-mention
-    order. A column that is only ever checked for nulls is selected as its nullness (NULL or 1
-    under its own name): a raw row's JSON record need not be copied into pandas to be judged
-    present."""
+    order, then its `row_key` (what a failure names the rows by). A column that is only ever
+    checked for nulls is selected as its nullness (NULL or 1 under its own name): a raw row's
+    record need not be copied into pandas to be judged present."""
     uses: dict[str, set[str]] = {}
     for expectation in spec["expectations"]:
         kwargs = expectation["kwargs"]
         named = [kwargs[key] for key in ("column", "column_A", "column_B") if key in kwargs]
         for column in [*named, *kwargs.get("column_list", [])]:
             uses.setdefault(column, set()).add(expectation["type"])
+    for column in spec.get("meta", {}).get("kefu", {}).get("row_key", []):
+        uses.setdefault(column, set()).add("row_key")
     return [f"CASE WHEN {column} IS NULL THEN NULL ELSE 1 END AS {column}"
             if types == {"expect_column_values_to_not_be_null"} else column
             for column, types in uses.items()]

@@ -69,8 +69,11 @@ class Judging:
                                 []).append(name)
         for group in by_table.values():
             meta = self.specs[group[0]]["meta"]["kefu"]
-            columns = frames.columns({"expectations": [e for n in group
-                                                       for e in self.specs[n]["expectations"]]})
+            columns = frames.columns({
+                "expectations": [e for n in group for e in self.specs[n]["expectations"]],
+                "meta": {"kefu": {"row_key": [c for n in group for c in
+                                              self.specs[n]["meta"]["kefu"].get("row_key", [])]}},
+            })
             for first, last in check_windows(con, group[0], scope.first, scope.last,
                                              scope.schema):
                 window = Scope(first, last, scope.schema, scope.source)

@@ -101,28 +101,51 @@ def warm_up() -> None:
 def validate_frame(suites: list[tuple[str, dict[str, Any]]], rows: pa.Table,
                    source: str | None) -> list[tuple[str, Outcome]]:
     """Validate one frame with each suite (runs in the validating process): every evaluated
-    expectation's outcome, by suite."""
+    expectation's outcome, by suite. A failed expectation's sample names the rows that broke it
+    by the suite's `row_key` columns (the employee, for ops to act on)."""
     gx, batches = _gx()
     batch = batches.get_batch(batch_parameters={"dataframe": rows.to_pandas()})
     outcomes = []
     for name, spec in suites:
-        suite = gx.ExpectationSuite(name=f"{name}:{source or ''}", expectations=[
-            {"type": e["type"], "kwargs": e["kwargs"], "meta": e.get("meta", {})}
-            for e in spec["expectations"]])
+        def suite(expectations: list[dict[str, Any]], name: str = name) -> Any:
+            # each expectation's place in the spec rides in its meta: GX does not promise to
+            # give results in the suite's order
+            return gx.ExpectationSuite(name=f"{name}:{source or ''}", expectations=[
+                {"type": e["type"], "kwargs": e["kwargs"], "meta": {**e.get("meta", {}),
+                                                                      "kefu_place": place}}
+                for place, e in expectations])
+        expectations = list(enumerate(spec["expectations"]))
         # BASIC: counts and a short sample of unexpected values, at half SUMMARY's cost
-        for result in batch.validate(suite, result_format="BASIC").results:
+        results = batch.validate(suite(expectations), result_format="BASIC").results
+        key = spec.get("meta", {}).get("kefu", {}).get("row_key")
+        failed = {r.expectation_config.meta["kefu_place"] for r in results if not r.success}
+        keyed = {r.expectation_config.meta["kefu_place"]: r for r in batch.validate(
+            suite([e for e in expectations if e[0] in failed]), result_format={
+                "result_format": "SUMMARY", "unexpected_index_column_names": key}).results
+        } if key and failed else {}
+        for result in results:
             config = result.expectation_config
             columns = ",".join(str(config.kwargs[k]) for k in (
                 "column", "column_A", "column_B", "column_list") if k in config.kwargs)
             observed = result.result.get("observed_value")
+            sample = [_shown(v) for v in result.result.get("partial_unexpected_list", [])[:5]]
+            if key and not result.success:
+                sample = [_keyed_row(row, key) for row in keyed[config.meta["kefu_place"]]
+                          .result.get("partial_unexpected_index_list", [])[:5]]
             outcomes.append((name, Outcome(
                 expectation=f"{config.type}({columns})",
                 severity=(config.meta or {}).get("severity", "error"),
                 success=bool(result.success),
                 observed_value=None if observed is None else str(observed),
                 unexpected_count=result.result.get("unexpected_count"),
-                unexpected_sample=", ".join(
-                    _shown(v) for v in result.result.get("partial_unexpected_list", [])[:5])
-                or None,
+                unexpected_sample=", ".join(sample) or None,
             )))
     return outcomes
+
+
+def _keyed_row(row: dict[str, Any], key: list[str]) -> str:
+    """An unexpected row as ops read it: its key, then the values that broke the expectation
+    (`E2 (gross_pay 1780.00, lines_total 1790.00)`)."""
+    values = ", ".join(f"{column} {_shown(value)}" for column, value in row.items()
+                       if column not in key)
+    return " ".join(_shown(row[column]) for column in key) + (f" ({values})" if values else "")
