@@ -1,7 +1,8 @@
 """Publish: after a month's payroll (and the blocking checks on it), write what finance and the
 agents read into `KEFU_PUBLISH`: the read-only marts copy `kefu.duckdb` (replaced atomically),
 `payroll_<YYYY-MM>.csv` and `.xlsx`, and one HTML statement per employee. The files are written
-by `pipelines/publish/outputs.py`, the same functions `kefu export` and `kefu statement` call."""
+by `pipelines/publish/` (`outputs.publish_months`), with the same functions `kefu export` and
+`kefu statement` call."""
 
 from dagster import AssetExecutionContext, Failure, MaterializeResult, MetadataValue
 
@@ -25,7 +26,7 @@ from pipelines.warehouse.database import closed_months
                 "`audit` schemas, renamed into place), `payroll_<YYYY-MM>.csv` (UTF-8 BOM) and "
                 "`.xlsx`, and `statements/<YYYY-MM>/<employee_id>.html`. A closed month's "
                 "files are never rewritten; the open month paying its restatement is. "
-                "Code: `pipelines/publish/outputs.py`, `pipelines/publish/statements.py`.",
+                "Code: `pipelines/publish/` (outputs, snapshot, exports, statements).",
 )
 def publish_payroll(context: AssetExecutionContext, warehouse: Warehouse,
                     paths: KefuPaths) -> MaterializeResult:

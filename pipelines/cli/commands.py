@@ -228,7 +228,7 @@ def export(
 ) -> None:
     """Write the month's marts.payroll rows as payroll_YYYY-MM.csv|xlsx|parquet, money as exact
     decimals, and print the path."""
-    from pipelines.publish.outputs import EXPORT_FORMATS, export_payroll
+    from pipelines.publish.exports import EXPORT_FORMATS, export_payroll
 
     if format not in EXPORT_FORMATS:
         raise typer.BadParameter(f"format must be one of {', '.join(EXPORT_FORMATS)}, "

@@ -46,7 +46,7 @@ class ReadConnection:
     read-only, or the published snapshot while a run writes); `close()` releases what it holds."""
 
     def __init__(self, settings: Settings) -> None:
-        from pipelines.publish.outputs import SNAPSHOT_NAME
+        from pipelines.publish.snapshot import SNAPSHOT_NAME
         from pipelines.warehouse.writer_lock import reading
 
         self._source = reading(settings.warehouse, settings.publish / SNAPSHOT_NAME,

@@ -23,7 +23,7 @@ import duckdb
 
 from pipelines.orchestration.partitions import SHOP_TIMEZONE, month_end
 from pipelines.pay.scoring import PayLine
-from pipelines.publish.outputs import export_path
+from pipelines.publish.exports import export_path
 from pipelines.quality.suites import publish_gate
 from pipelines.warehouse.database import closed_months, run_sql, transaction
 

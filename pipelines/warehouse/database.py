@@ -217,3 +217,13 @@ def range_metadata(con: duckdb.DuckDBPyConnection, table: str, day_column: str, 
     rows = con.execute(f"SELECT count(*) {where}", [first, last]).fetchall()[0][0]
     preview = con.sql(f"SELECT * {where} ORDER BY ALL LIMIT 5", params=[first, last]).df()
     return {"rows": rows, "preview": preview.to_markdown(index=False)}
+
+
+def sql_identifier(identifier: str) -> str:
+    """A name quoted for SQL text (`COMMENT ON`, `ATTACH` take no parameters)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def sql_literal(text: str) -> str:
+    """A string quoted for SQL text."""
+    return "'" + text.replace("'", "''") + "'"
