@@ -12,16 +12,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from pipelines.cli.console import console
 from pipelines.cli.dates import month_days, parse_day, run_days
 from pipelines.cli.failures import failures_in_one_line, report_failure, start_run
 from pipelines.cli.render import (
     print_data_quality,
+    print_generated,
     print_ingest_summary,
     print_payroll,
     print_restatements,
+    print_whatif,
     run_with_progress,
 )
 from pipelines.cli.session import (
@@ -59,14 +60,7 @@ def generate(
     console.print(f"out {out}", soft_wrap=True, markup=False, highlight=False)
     with console.status(f"Simulating the shop's {month} ..."):
         manifest = generate_shop(month, out, agents=agents, seed=seed, scale=scale)
-    table = Table(title=f"Generated {month} into {out}")
-    table.add_column("source")
-    table.add_column("rows", justify="right")
-    for source, rows in sorted(manifest["counts"].items()):
-        table.add_row(source, f"{rows:,}")
-    console.print(table)
-    console.print(f"Roster: {out / '_roster.csv'}   manifest: {out / '_manifest.json'}   "
-                  f"planted bad rows: {len(manifest['bad_rows'])}")
+    print_generated(month, out, manifest)
 
 
 @app.command()
@@ -267,24 +261,7 @@ def whatif(
         except (ConfigError, LookupError) as failure:
             console.print(f"[red]{failure}[/red]", soft_wrap=True)
             raise typer.Exit(1) from failure
-    table = Table(title=f"What-if {month}: {result.current_version} (current) vs "
-                        f"{result.candidate_version} ({plan})")
-    columns = ("employee", "name", "score", "tier base", "gross", "candidate score",
-               "candidate tier base", "candidate gross", "difference")
-    for column in columns:
-        table.add_column(column, justify="left" if column in ("employee", "name") else "right")
-    for r in result.rows:
-        table.add_row(*("-" if v is None else str(v) for v in (
-            r.employee_id, r.name, r.current_score, r.current_tier_base, r.current_gross,
-            r.candidate_score, r.candidate_tier_base, r.candidate_gross)), f"{r.difference:+}")
-    console.print(table)
-    for note in result.notes:
-        console.print(f"[yellow]note: {note}[/yellow]", soft_wrap=True)
-    console.print(f"Total gross pay: current {result.current_total}, candidate "
-                  f"{result.candidate_total}, difference {result.total_difference:+}   "
-                  f"(candidate rows in whatif.kpi_monthly, whatif.payroll of "
-                  f"{scratch_path(settings.warehouse)})", soft_wrap=True)
-
+    print_whatif(month, plan, result, scratch_path(settings.warehouse))
 
 def main() -> None:
     """`kefu`: the app, where a failure no command foresaw (a bug, a full disk) ends in one line

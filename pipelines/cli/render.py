@@ -1,11 +1,14 @@
 """What the run commands show: the progress display of a backfill or nightly run, then the
 summaries it ends with (the ingest table, a month's payroll, its restatements, the data-quality
-signals), each with the reporting SQL it reads from the warehouse."""
+signals), each with the reporting SQL it reads from the warehouse; and what `kefu generate` and
+`kefu whatif` end with."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -16,6 +19,9 @@ from pipelines.cli.failures import failures_in_one_line
 from pipelines.cli.session import read_warehouse
 from pipelines.config.settings import Settings
 from pipelines.orchestration import progress
+
+if TYPE_CHECKING:
+    from pipelines.pay.whatif import WhatIf
 
 # The steps that report once per day of the run; the others once per run.
 DAILY_STEPS = {"raw.chats", "raw.orders", "raw.refunds", "raw.ratings"}
@@ -134,3 +140,38 @@ def print_ingest_summary(summary: list, first: date, last: date, settings: Setti
         table.add_row(s.source, str(s.files_read), str(s.files_duplicate), f"{s.rows_read:,}",
                       f"{s.rows_loaded:,}", f"{s.rows_rejected:,}")
     console.print(table)
+
+
+def print_generated(month: str, out: Path, manifest: dict[str, Any]) -> None:
+    """The rows `kefu generate` wrote per source, and where its roster and manifest are."""
+    table = Table(title=f"Generated {month} into {out}")
+    table.add_column("source")
+    table.add_column("rows", justify="right")
+    for source, rows in sorted(manifest["counts"].items()):
+        table.add_row(source, f"{rows:,}")
+    console.print(table)
+    console.print(f"Roster: {out / '_roster.csv'}   manifest: {out / '_manifest.json'}   "
+                  f"planted bad rows: {len(manifest['bad_rows'])}")
+
+
+def print_whatif(month: str, plan: Path, result: WhatIf, scratch: Path) -> None:
+    """Each employee's figures under the candidate plan beside the current ones, the notes and
+    the totals."""
+    table = Table(title=f"What-if {month}: {result.current_version} (current) vs "
+                        f"{result.candidate_version} ({plan})")
+    columns = ("employee", "name", "score", "tier base", "gross", "candidate score",
+               "candidate tier base", "candidate gross", "difference")
+    for column in columns:
+        table.add_column(column, justify="left" if column in ("employee", "name") else "right")
+    for r in result.rows:
+        table.add_row(*("-" if v is None else str(v) for v in (
+            r.employee_id, r.name, r.current_score, r.current_tier_base, r.current_gross,
+            r.candidate_score, r.candidate_tier_base, r.candidate_gross)), f"{r.difference:+}")
+    console.print(table)
+    for note in result.notes:
+        console.print(f"[yellow]note: {note}[/yellow]", soft_wrap=True)
+    console.print(f"Total gross pay: current {result.current_total}, candidate "
+                  f"{result.candidate_total}, difference {result.total_difference:+}   "
+                  f"(candidate rows in whatif.kpi_monthly, whatif.payroll of "
+                  f"{scratch})", soft_wrap=True)
+
