@@ -94,3 +94,19 @@ def test_a_calendar_of_neither_shape_is_one_line_naming_the_file_and_both_shapes
            "'双11 from 2026-10-20 to 2026-11-11'" in out.output.splitlines()
     assert "Traceback" not in out.output
     assert not settings.warehouse.exists()
+
+
+def test_failure_logs_keep_the_newest_fifty(settings, monkeypatch, tmp_path):
+    from pipelines.cli.failures import write_log
+
+    use_env(monkeypatch, settings, tmp_path / "dagster_home")
+    logs = settings.warehouse.parent / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    old = [logs / f"kefu-2025{month:02d}{day:02d}-020000.log" for month in range(1, 4)
+           for day in range(1, 21)]  # 60 nights of 2025
+    for path in old:
+        path.write_text("old\n", encoding="utf-8")
+    newest = write_log("trace")
+    kept = sorted(logs.glob("kefu-*.log"))
+    assert len(kept) == 50 and kept[-1] == newest
+    assert kept[0] == old[11]  # the 11 oldest of the 61 are gone

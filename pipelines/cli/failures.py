@@ -41,16 +41,23 @@ def report_failure(message: str, trace: str) -> None:
                       highlight=False)
 
 
+LOGS_KEPT = 50
+
+
 def write_log(trace: str) -> Path:
     """Append `trace` to `<warehouse folder>/logs/kefu-<timestamp>.log` (data/logs by default):
     beside the shop's data it is about, so that it follows KEFU_WAREHOUSE as the lock file and
-    the what-if scratch file do, and a test's or a second shop's logs stay apart."""
+    the what-if scratch file do, and a test's or a second shop's logs stay apart. The newest
+    LOGS_KEPT logs are kept."""
     folder = Settings.from_env().warehouse.parent / "logs"
     folder.mkdir(parents=True, exist_ok=True)
     now = datetime.now()
     path = folder / f"kefu-{now:%Y%m%d-%H%M%S}.log"
     with path.open("a", encoding="utf-8") as log:  # two failures in one second: one log
         log.write(f"{now:%Y-%m-%d %H:%M:%S} {shlex.join(sys.argv)}\n\n{trace}\n")
+    # a nightly that fails every night for a year must not fill the disk: the newest are kept
+    for old in sorted(folder.glob("kefu-*.log"), reverse=True)[LOGS_KEPT:]:
+        old.unlink(missing_ok=True)
     return path
 
 
