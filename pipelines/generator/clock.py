@@ -14,8 +14,29 @@ SERVICE_END = 23 * 3600
 # Days after the month a timestamp may still need formatting (refund time-outs, confirmations).
 _SPILL_DAYS = 40
 
+# Buyers per hour of the day (relative): the daily waves every shop sees.
+HOURLY = (0.4, 0.2, 0.1, 0.05, 0.05, 0.1, 0.3, 0.8, 2.5, 4, 6, 6,
+          4, 4.5, 6, 6, 5.5, 4.5, 4, 4.5, 6, 6.5, 5.5, 2)
+HOURS = range(24)
+HOUR_CUM = [sum(HOURLY[: h + 1]) for h in HOURS]
+# The evening peak an evening rota covers: its hours keep their weights, the others none.
+EVENING_HOURS = range(18, 23)
+# Agents answer more slowly when the hour is busy: part of the luck the KPI has to live with.
+HOUR_LOAD = [0.85 + 0.35 * w / max(HOURLY) for w in HOURLY]
+
 _HMS = [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(DAY)]
 _HMS_BARE = [f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" for s in range(DAY)]
+
+
+def evening_hours(evening: float) -> list[float]:
+    """Cumulative hour weights of a rota with a share `evening` of its buyers in the evening
+    peak and the rest in the shop's daily waves."""
+    day_total = sum(HOURLY)
+    evening_total = sum(HOURLY[h] for h in EVENING_HOURS)
+    weights = [(1 - evening) * w / day_total + (evening * w / evening_total
+                                                 if h in EVENING_HOURS else 0.0)
+               for h, w in zip(HOURS, HOURLY, strict=True)]
+    return [sum(weights[: h + 1]) for h in HOURS]
 
 
 def _promotions(year: int) -> list[tuple[str, date, date]]:

@@ -4,9 +4,10 @@ import random
 from pathlib import Path
 
 from .clock import DAY, Month
+from .luck import Luck
 from .orders import REFUND_OK, SUCCESS, Order, Refund
 from .shop import Shop
-from .staff import build_team, roster_rows
+from .staff import a_later_month, build_team, deal_luck, roster_rows
 from .vocab import ADJUSTMENTS, SHOP
 from .writers import (
     ADJUSTMENT_HEADER,
@@ -20,20 +21,35 @@ from .writers import (
 )
 
 
-def generate(month: str, out: Path, agents: int = 12, seed: int = 7, scale: float = 1.0) -> dict:
+def generate(month: str, out: Path, agents: int = 12, seed: int = 7, scale: float = 1.0,
+             luck: Luck | None = None, team_month: str | None = None) -> dict:
     """Write a simulated shop month into the landing layout under `out`; return the manifest dict.
 
     Same arguments give byte-identical files. Volume grows linearly with `agents * scale`
     (12 agents at scale 1 is about 150k chat messages); memory stays bounded because the month is
-    simulated and written one day at a time.
+    simulated and written one day at a time. `luck` (default `Luck()`, the seed's) is what falls
+    on persons; `Luck.even()` writes the files the generator wrote before it had any.
+
+    `team_month` (default: `month`) is the team's first month: a later `month` simulates the
+    same team (same seed, same people, skills and roster, which `_roster.csv` repeats) through
+    a month of its own luck, drawn from a stream of its own, and writes its manifest as
+    `_manifest_<month>.json`, so one landing zone can hold the team's consecutive months.
     """
     if scale <= 0:
         raise ValueError("scale must be positive")
+    luck = luck or Luck()
     cal = Month(month)
+    team_cal = Month(team_month) if team_month else cal
+    if team_cal.first > cal.first:
+        raise ValueError(f"team_month {team_cal.label} is after month {cal.label}")
     out = Path(out)
     rng = random.Random(seed)
-    employees, accounts = build_team(rng, cal, agents)
-    shop = Shop(rng, cal, accounts, agents, scale)
+    employees, accounts = build_team(rng, team_cal, agents, luck)
+    if team_cal.first < cal.first:
+        rng = random.Random(f"{seed}/{cal.label}")
+        a_later_month(rng, employees, cal)
+    deal_luck(rng, employees, cal, luck)
+    shop = Shop(rng, cal, accounts, agents, scale, luck.promo_decided_share)
     # The planted rows go on different days, away from the month's edges.
     bad_chat_day, bad_order_day, bad_refund_day = rng.sample(range(2, cal.days - 2), 3)
     wide_colon = next(i for i, a in enumerate(accounts)
@@ -75,6 +91,8 @@ def generate(month: str, out: Path, agents: int = 12, seed: int = 7, scale: floa
         "month": cal.label,
         "agents": agents,
         "scale": scale,
+        "team_month": team_cal.label,
+        "luck": luck.as_dict(),
         "shop": SHOP,
         "promotions": [{"name": n, "from": a.isoformat(), "to": b.isoformat()}
                        for n, a, b in cal.promotions],
@@ -88,6 +106,7 @@ def generate(month: str, out: Path, agents: int = 12, seed: int = 7, scale: floa
                            for lv, a, b in e.levels],
                 "skill": e.skill.as_dict(),
                 "days_off": [cal.date(x).isoformat() for x in e.days_off],
+                "luck": e.luck.as_dict(),
             }
             for e in employees
         ],
@@ -102,7 +121,8 @@ def generate(month: str, out: Path, agents: int = 12, seed: int = 7, scale: floa
             "refunds": shop.refunds_made,
         },
     }
-    write_manifest(out / "_manifest.json", manifest)
+    write_manifest(out / ("_manifest.json" if team_cal is cal else
+                          f"_manifest_{cal.label}.json"), manifest)
     return manifest
 
 

@@ -8,7 +8,7 @@ import random
 from dataclasses import dataclass
 
 from .clock import DAY, Month
-from .vocab import PRODUCT_WEIGHTS, PRODUCTS
+from .vocab import PREMIUM_PRODUCT, PRODUCT_WEIGHTS, PRODUCTS
 
 WAIT_PAY, PAID, SHIPPED, SUCCESS, CLOSED = range(5)
 REFUND_OK, REFUND_CLOSED, REFUND_PENDING = range(3)
@@ -100,14 +100,19 @@ class OrderBook:
         self.refunds_made += 1
         return f"{5 + self.refunds_made % 5}{_scramble(self.id_base + self.refunds_made):018d}"
 
-    def _order(self, created: int, buyer: str, account: int, refund_p: float) -> None:
-        """Draw an order's lifecycle and file it under each export day it touches."""
+    def _order(self, created: int, buyer: str, account: int, refund_p: float,
+               premium: float = 0.0) -> Order | None:
+        """Draw an order's lifecycle and file it under each export day it touches; a share
+        `premium` of the orders are for the premium line. None if it falls after the month."""
         month_end = self.month.days * DAY
         if created >= month_end:
-            return
+            return None
         rng = self.rng
         randint = rng.randint
-        product = rng.choices(_PRODUCT_IDX, cum_weights=_PRODUCT_CUM)[0]
+        if premium and rng.random() < premium:
+            product = PREMIUM_PRODUCT
+        else:
+            product = rng.choices(_PRODUCT_IDX, cum_weights=_PRODUCT_CUM)[0]
         roll = rng.random()
         quantity = 3 if roll < 0.015 else 2 if roll < 0.095 else 1
         order = Order(self.new_order_id(), buyer, account, product, quantity, created,
@@ -155,6 +160,7 @@ class OrderBook:
                 if day < self.month.days and (day == order.refund.applied // DAY
                                               or order.refund.outcome != REFUND_PENDING):
                     self._refund_days[day].append(order)
+        return order
 
     def _refund(self, order: Order, paid: int, shipped: int) -> Refund:
         rng = self.rng

@@ -10,7 +10,7 @@ import random
 from collections import deque
 from dataclasses import dataclass, field
 
-from .clock import DAY, SERVICE_END, SERVICE_START, Month
+from .clock import DAY, HOUR_CUM, HOUR_LOAD, HOURS, SERVICE_END, SERVICE_START, Month
 from .orders import Order, OrderBook
 from .staff import Account
 from .vocab import (
@@ -35,12 +35,6 @@ AFTERSALE_SHARE = 0.12
 RATE_P = 0.16
 PAID_POOL = 20_000
 
-_HOURLY = (0.4, 0.2, 0.1, 0.05, 0.05, 0.1, 0.3, 0.8, 2.5, 4, 6, 6,
-           4, 4.5, 6, 6, 5.5, 4.5, 4, 4.5, 6, 6.5, 5.5, 2)
-_HOURS = range(24)
-_HOUR_CUM = [sum(_HOURLY[: h + 1]) for h in _HOURS]
-# Agents answer more slowly when the hour is busy: part of the luck the KPI has to live with.
-_HOUR_LOAD = [0.85 + 0.35 * w / max(_HOURLY) for w in _HOURLY]
 _BURST = (1, 2, 3, 4)
 _BURST_CUM = (45, 75, 90, 100)
 
@@ -65,9 +59,10 @@ class Day:
 
 class Shop(OrderBook):
     def __init__(self, rng: random.Random, month: Month, accounts: list[Account],
-                 agents: int, scale: float) -> None:
+                 agents: int, scale: float, promo_decided_share: float = 0.0) -> None:
         super().__init__(rng, month)
         self.accounts = accounts
+        self.promo_decided_share = promo_decided_share
         self.volume = agents * scale
         self.buyers = 0
         self.sessions = 0
@@ -96,8 +91,9 @@ class Shop(OrderBook):
         present = [a for a in self.accounts if a.works(d)]
         presale = [a for a in present if a.role == "presale"] or present
         aftersale = [a for a in present if a.role == "aftersale"] or presale
-        pre_cum = _cumulative([a.share for a in presale])
-        after_cum = _cumulative([a.share for a in aftersale])
+        # the rota: an agent on more of the peak hours takes more of the buyers
+        pre_cum = _cumulative([a.share * a.luck.traffic_weight for a in presale])
+        after_cum = _cumulative([a.share * a.luck.traffic_weight for a in aftersale])
 
         n_pre = round(SESSIONS_PER_AGENT_DAY * self.volume * wave * (PROMO_TRAFFIC if promo else 1))
         for _ in range(n_pre):
@@ -134,7 +130,7 @@ class Shop(OrderBook):
         buyer_lines, agent_lines = (
             (AFTERSALE_BUYER, AFTERSALE_AGENT) if aftersale else (PRESALE_BUYER, PRESALE_AGENT))
         base = d * DAY
-        t0 = base + _clock(rng)
+        t0 = base + _clock(rng, acct.luck.hour_cum)
         flags = (FROM_MOBILE if rand() < 0.7 else 0) | (
             0 if SERVICE_START <= t0 - base < SERVICE_END else OFFLINE)
         load = 1.3 if promo else 1.0
@@ -153,7 +149,7 @@ class Shop(OrderBook):
             if ignored or (ex == exchanges - 1 and ex and rand() < 0.25):
                 reply = -1
             elif SERVICE_START <= hour_sec < SERVICE_END:
-                hour_load = load * _HOUR_LOAD[hour_sec // 3600]
+                hour_load = load * HOUR_LOAD[hour_sec // 3600]
                 reply = burst + (acct.first_delay(rng, hour_load) if ex == 0
                                  else acct.delay(rng, hour_load))
             elif hour_sec < SERVICE_START and rand() < acct.follow_up_p:
@@ -205,8 +201,15 @@ class Shop(OrderBook):
             out.ratings.append((rated, index[acct.name], buyer, min(5, max(1, round(score)))))
         if aftersale:
             return
+        luck = acct.luck
+        luck.inquiries += 1
+        # A decided buyer orders whatever the agent does: the seed's 399-yuan buyer, and most
+        # buyers of a promotion day.
+        decided_p = self.promo_decided_share if promo else luck.decided_share
+        decided = decided_p > 0 and rand() < decided_p
+        luck.decided_buyers += decided
         skill = acct.skill.conversion
-        p = (0.3 + 0.4 * skill if promo else skill) if replies else 0.05
+        p = 1.0 if decided else (0.3 + 0.4 * skill if promo else skill) if replies else 0.05
         if rand() < p:
             start = replies[-1] if replies else last[-1][0]
             lag = rand()
@@ -216,7 +219,11 @@ class Shop(OrderBook):
                 delay = randint(1800, 36_000)
             else:
                 delay = randint(36_000, 190_000)
-            self._order(start + delay, buyer, index[acct.name], 0.03 + 0.15 * (1 - acct.skill.care))
+            order = self._order(start + delay, buyer, index[acct.name],
+                                0.03 + 0.15 * (1 - acct.skill.care), luck.premium_share)
+            if order is not None:
+                luck.orders += 1
+                luck.order_value_yuan += order.amount // 100
 
 
 def _cumulative(weights: list[float]) -> list[float]:
@@ -228,9 +235,9 @@ def _cumulative(weights: list[float]) -> list[float]:
     return out
 
 
-def _clock(rng: random.Random) -> int:
-    """A second of the day drawn from the hourly buyer waves."""
-    return rng.choices(_HOURS, cum_weights=_HOUR_CUM)[0] * 3600 + rng.randrange(3600)
+def _clock(rng: random.Random, hour_cum: list[float] = HOUR_CUM) -> int:
+    """A second of the day drawn from the hourly buyer waves (the shop's, or a rota's)."""
+    return rng.choices(HOURS, cum_weights=hour_cum)[0] * 3600 + rng.randrange(3600)
 
 
 def _by_created(order: Order) -> int:

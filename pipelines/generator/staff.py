@@ -7,14 +7,21 @@ from datetime import date, timedelta
 from statistics import NormalDist
 
 from .clock import Month
+from .luck import Luck, PersonLuck, draw_person_luck, rota_days_off
 from .vocab import GIVEN, LEVELS, NICK_PREFIXES, SHOP, SURNAMES, UNMAPPED_ACCOUNT
 
 FORMATS = ("csv", "csv", "csv", "csv", "jsonl", "txt")
+DAYS_OFF = 4
 _RESPONSE_SIGMA = 0.6
-# how much of each skill is the shared talent (the rest is the individual deviation)
-_TALENT_WEIGHT = 0.85
 # new sessions are picked up faster than follow-ups are answered
 _FIRST_RESPONSE_FACTOR = 0.45
+# The population each skill is drawn from, before clamping: a standard-normal skill z gives a
+# response mean of RESPONSE_MEDIAN_S x exp(-RESPONSE_LOG_SD z), a conversion of CONVERSION_MEAN
+# + CONVERSION_SD z and a care of CARE_MEAN + CARE_SD z. These are the units of the true-skill
+# composite (`standard_skills`).
+RESPONSE_MEDIAN_S, RESPONSE_LOG_SD = 20.0, 0.5
+CONVERSION_MEAN, CONVERSION_SD = 0.45, 0.08
+CARE_MEAN, CARE_SD = 0.81, 0.12
 
 
 @dataclass
@@ -42,6 +49,16 @@ class Skill:
         }
 
 
+def standard_skills(skill: dict[str, float]) -> dict[str, float]:
+    """A skill (as `Skill.as_dict` writes it) in standard units of the population it is drawn
+    from: speed (the response skill, higher is faster), conversion and care."""
+    return {
+        "speed": -math.log(skill["response_mean_s"] / RESPONSE_MEDIAN_S) / RESPONSE_LOG_SD,
+        "conversion": (skill["conversion"] - CONVERSION_MEAN) / CONVERSION_SD,
+        "care": (skill["care"] - CARE_MEAN) / CARE_SD,
+    }
+
+
 @dataclass
 class Employee:
     employee_id: str
@@ -51,6 +68,7 @@ class Employee:
     levels: list[tuple[str, date, date | None]]
     days_off: list[int] = field(default_factory=list)
     accounts: list["Account"] = field(default_factory=list)
+    luck: PersonLuck = field(default_factory=PersonLuck)
 
 
 @dataclass
@@ -62,6 +80,8 @@ class Account:
     share: float
     fmt: str
     active_from: int
+    # the employee's month of luck, shared by their accounts (the unmapped account has none)
+    luck: PersonLuck = field(default_factory=PersonLuck)
     # lognormal parameters chosen so the mean delays equal the skill's response means
     resp_mu: float = field(init=False)
     first_mu: float = field(init=False)
@@ -95,36 +115,45 @@ def _nicknames(rng: random.Random, n: int) -> list[str]:
             for i in range(n)]
 
 
-def _skill(talent: float, z_response: float, z_conversion: float, z_care: float) -> Skill:
+def _skill(talent: float, deviations: tuple[float, float, float], weight: float) -> Skill:
     """Skills from a shared talent and each skill's own individual deviation (all standard
-    normal): good agents tend to be good at everything, but not equally so."""
-    own = math.sqrt(1 - _TALENT_WEIGHT**2)
-    response, conversion, care = (_TALENT_WEIGHT * talent + own * z
-                                  for z in (z_response, z_conversion, z_care))
-    response = min(80.0, max(8.0, 20.0 * math.exp(-0.5 * response)))
-    conversion = min(0.6, max(0.2, 0.45 + 0.08 * conversion))
-    care = min(0.99, max(0.3, 0.81 + 0.12 * care))
+    normal), the talent weighing `weight`: good agents tend to be good at everything, but not
+    equally so."""
+    own = math.sqrt(1 - weight**2)
+    response, conversion, care = (weight * talent + own * z for z in deviations)
+    response = min(80.0, max(8.0, RESPONSE_MEDIAN_S * math.exp(-RESPONSE_LOG_SD * response)))
+    conversion = min(0.6, max(0.2, CONVERSION_MEAN + CONVERSION_SD * conversion))
+    care = min(0.99, max(0.3, CARE_MEAN + CARE_SD * care))
     return Skill(response, response * _FIRST_RESPONSE_FACTOR, conversion, care)
 
 
-def _talents(rng: random.Random, ranks: list[int]) -> list[float]:
-    """One talent per employee, spread over the whole population: the team's talents are drawn
-    one from each of `n` equal-probability strata, so even a small team has its stars and its
-    weak hands, and handed out so that higher levels tend to get the higher ones."""
+def _talents(rng: random.Random, ranks: list[int], luck: Luck) -> list[float]:
+    """One talent per employee: drawn at random, or (`stratified_team`) one from each of `n`
+    equal-probability strata, so that even a small team has its stars and its weak hands;
+    handed out at random, or (`levels_by_skill`) so that higher levels tend to get the higher
+    ones."""
     n = len(ranks)
-    strata = sorted(NormalDist().inv_cdf((k + 0.1 + 0.8 * rng.random()) / n) for k in range(n))
+    if luck.stratified_team:
+        drawn = [NormalDist().inv_cdf((k + 0.1 + 0.8 * rng.random()) / n) for k in range(n)]
+    else:
+        drawn = [rng.gauss(0, 1) for _ in range(n)]
+    ranked = sorted(drawn)
+    if not luck.levels_by_skill:
+        rng.shuffle(ranked)
+        return ranked
     keys = [0.6 * rank + rng.gauss(0, 1) for rank in ranks]
     order = sorted(range(n), key=keys.__getitem__)
     talents = [0.0] * n
-    for talent, i in zip(strata, order, strict=True):
+    for talent, i in zip(ranked, order, strict=True):
         talents[i] = talent
     return talents
 
 
 def build_team(
-    rng: random.Random, month: Month, agents: int
+    rng: random.Random, month: Month, agents: int, luck: Luck
 ) -> tuple[list[Employee], list[Account]]:
-    """Employees E01.. with the roster situations the pipeline must handle.
+    """Employees E01.. with the roster situations the pipeline must handle, their days off in
+    `month` (the team's first month).
 
     E01 and E02 hold two accounts, E03 is promoted 普通 -> 高级 on the 16th, E04 (and every tenth
     employee after it) works after-sale, the last employee joins on the 16th; an extra account
@@ -155,11 +184,12 @@ def build_team(
         if rng.random() < 0.6:
             name += GIVEN[rng.randrange(len(GIVEN))]
         deviations = _deviations(rng)
-        drawn.append((rank, levels, name, deviations, sorted(rng.sample(range(month.days), 4))))
-    talents = _talents(rng, [rank for rank, *_ in drawn])
+        drawn.append((rank, levels, name, deviations, _days_off(rng, month)))
+    talents = _talents(rng, [rank for rank, *_ in drawn], luck)
     for i, (_, levels, name, deviations, days_off) in enumerate(drawn):
         role = "aftersale" if i % 10 == 3 else "presale"
-        emp = Employee(f"E{i + 1:0{width}d}", name, role, _skill(talents[i], *deviations), levels)
+        emp = Employee(f"E{i + 1:0{width}d}", name, role,
+                       _skill(talents[i], deviations, luck.talent_weight), levels)
         emp.days_off = days_off
         start = (levels[0][1] - month.first).days
         shares = (0.7, 0.3) if i < 2 or i % 8 == 0 else (1.0,)
@@ -170,16 +200,44 @@ def build_team(
             emp.accounts.append(acct)
             accounts.append(acct)
         employees.append(emp)
-    temp = Account(UNMAPPED_ACCOUNT, None, "presale", _skill(rng.gauss(0, 1), *_deviations(rng)),
-                   0.4, "csv", 0)
+    temp = Account(UNMAPPED_ACCOUNT, None, "presale",
+                   _skill(rng.gauss(0, 1), _deviations(rng), luck.talent_weight), 0.4, "csv", 0)
     accounts.append(temp)
     return employees, accounts
+
+
+def _days_off(rng: random.Random, month: Month) -> list[int]:
+    return sorted(rng.sample(range(month.days), DAYS_OFF))
 
 
 def _deviations(rng: random.Random) -> tuple[float, float, float]:
     # normalvariate and gauss, in this order: the random stream, and so the roster, stays that
     # of earlier versions of the generator
     return rng.normalvariate(0, 1), rng.gauss(0, 1), rng.gauss(0, 1)
+
+
+def a_later_month(rng: random.Random, employees: list[Employee], month: Month) -> None:
+    """The same team in a month after its first: everyone employed from the month's first day,
+    with the month's own days off."""
+    for emp in employees:
+        emp.days_off = _days_off(rng, month)
+        for acct in emp.accounts:
+            acct.active_from = 0
+
+
+def deal_luck(rng: random.Random, employees: list[Employee], month: Month, luck: Luck) -> None:
+    """Each employee's luck for `month` (`pipelines/generator/luck.py`), shared by their
+    accounts: their days off again under an uneven promotion rota, if the luck has one, and the
+    promotion days they work."""
+    for emp in employees:
+        if luck.promo_off_share:
+            emp.days_off = rota_days_off(rng, month, luck, DAYS_OFF)
+        emp.luck = draw_person_luck(rng, luck)
+        first = emp.accounts[0].active_from
+        emp.luck.promo_days_worked = sum(1 for d in range(first, month.days)
+                                         if month.promo_day[d] and d not in emp.days_off)
+        for acct in emp.accounts:
+            acct.luck = emp.luck
 
 
 def roster_rows(employees: list[Employee]) -> list[list[str]]:
