@@ -21,6 +21,7 @@ from pipelines.orchestration.partitions import (
 )
 from pipelines.orchestration.resources import KefuPaths, Warehouse
 from pipelines.pay.month_inputs import month_adjustments, qa_points_by_employee
+from pipelines.pay.pooling import month_metrics
 from pipelines.pay.scoring import METRIC_COLUMNS, round_half_up, score_employee
 from pipelines.warehouse import derivations
 from pipelines.warehouse.database import month_table, replace_months, run_sql, transaction
@@ -75,7 +76,8 @@ def agent_monthly_metrics(context: AssetExecutionContext, warehouse: Warehouse,
     partitions=monthly_partitions, checked=KPI_TABLES,
     description="`marts.kpi_lines` (month x employee x KPI line) and `marts.kpi_monthly` "
                 "(month x employee: score, tier, flags), scored exactly by "
-                "`pipelines/pay/scoring.py` from the monthly numerators and denominators and the "
+                "`pipelines/pay/scoring.py` from the monthly numerators and denominators (summed "
+                "over the plan's `pool_months`, `pipelines/pay/pooling.py`) and the "
                 "qa_points rows of `raw.adjustments`.",
 )
 def kpi_monthly(context: AssetExecutionContext, warehouse: Warehouse,
@@ -88,12 +90,8 @@ def kpi_monthly(context: AssetExecutionContext, warehouse: Warehouse,
         for first in months:
             version = config.plan.version_for(first)
             qa = qa_points_by_employee(month_adjustments(con, first))
-            metrics_table = month_table(con, "marts.agent_monthly_metrics", first)
-            cursor = con.execute(f"SELECT * FROM {metrics_table} WHERE month = ? "
-                                 "ORDER BY employee_id", [first])
-            names = [d[0] for d in cursor.description]
-            for values in cursor.fetchall():
-                metrics = dict(zip(names, values, strict=True))
+            for scored in month_metrics(con, first, version):
+                metrics = scored.row
                 score = score_employee(metrics, version.kpi[metrics["role"]],
                                        qa.get(metrics["employee_id"], Decimal(0)), version)
                 for line in score.lines:
@@ -110,7 +108,8 @@ def kpi_monthly(context: AssetExecutionContext, warehouse: Warehouse,
                         if line.status == "scored" else None,
                         "achieved": None if line.achieved is None
                         else round_half_up(line.achieved, 6),
-                        "points": line.points, "status": line.status, "note": line.note,
+                        "points": line.points, "status": line.status,
+                        "note": "; ".join(filter(None, (line.note, scored.note))),
                         "plan_version": version.id, "run_id": context.run_id,
                     })
                 score_rows.append({

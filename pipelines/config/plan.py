@@ -78,6 +78,9 @@ class PlanVersion(ConfigModel):
     kpi: dict[str, list[KpiLine]]
     bonus_tiers: Annotated[list[BonusTier], Field(min_length=1)]
     prorate: StrictBool
+    # KPI lines scored on the numerators and denominators of this month and the pool_months - 1
+    # before it, summed: twice the sample, so a month's luck weighs half (1: the month alone)
+    pool_months: Annotated[int, Field(strict=True, ge=1, le=12)] = 1
 
     @property
     def service_start(self) -> time:

@@ -1,7 +1,8 @@
 """What-if: a month's KPI and payroll under a candidate plan file, beside the real ones.
 
 `run_whatif` reads the month's `marts.agent_monthly_metrics` (numerators and denominators; for a
-closed month that was re-run, `restated.*`, as with the current figures it compares with) and
+closed month that was re-run, `restated.*`, as with the current figures it compares with;
+summed with the months before it if the candidate pools them, `pipelines/pay/pooling.py`) and
 the month's other inputs as the payroll asset reads them (`pipelines/pay/month_inputs.py`: the
 levels held day by day, `raw.adjustments`, the restatement lines the month pays), scores them
 with the candidate plan's version in force on the month's first day (`pipelines.pay.scoring`) and
@@ -35,6 +36,7 @@ from pipelines.config.plan import PlanVersion, load_plan
 from pipelines.config.rules import ConfigError
 from pipelines.pay.month_inputs import load_month_inputs, qa_points_by_employee
 from pipelines.pay.month_pay import KpiResult, pay_month
+from pipelines.pay.pooling import month_metrics
 from pipelines.pay.scoring import CENT, score_employee
 from pipelines.warehouse.database import month_table, transaction, write_rows
 from pipelines.warehouse.writer_lock import reading, writer_lock
@@ -154,10 +156,8 @@ def run_whatif(warehouse: Path, config: Path, candidate: Path, first: date,
     with reading(warehouse, publish / "kefu.duckdb" if publish else None,
                  **({"on_note": on_note} if on_note else {})) as con:
         # A closed month that has been re-run is compared as it now stands (restated.*).
-        metrics = _rows(con, "SELECT * FROM "
-                             f"{month_table(con, 'marts.agent_monthly_metrics', first)} "
-                             "WHERE month = ? "
-                             "ORDER BY employee_id", [first])
+        scored = month_metrics(con, first, version)
+        metrics = [m.row for m in scored]
         if not metrics:
             raise LookupError(f"no marts.agent_monthly_metrics rows for {first:%Y-%m}: run "
                               f"`kefu backfill --month {first:%Y-%m}` first")
@@ -183,6 +183,11 @@ def run_whatif(warehouse: Path, config: Path, candidate: Path, first: date,
                 f"{candidate}: levels: version {version.id} has no base salary for level "
                 f"{level!r}, held by {employee_id} in {first:%Y-%m}"
                 for level, employee_id in missing))
+        alone = [m.row["employee_id"] for m in scored if len(m.months) < version.pool_months]
+        if alone:
+            notes.append(f"pool_months {version.pool_months}: " + ", ".join(alone) + " have "
+                         f"no monthly metrics in every month before {first:%Y-%m} it pools, "
+                         "so their KPI lines sum the months they have")
         if inputs.restatements:
             notes.append("restatement lines of closed months paid in " f"{first:%Y-%m} ("
                          + ", ".join(sorted(inputs.restatements)) + ") are carried as "
