@@ -18,7 +18,6 @@ from pipelines.cli.dates import month_days, parse_day, run_days
 from pipelines.cli.failures import failures_in_one_line, report_failure, start_run
 from pipelines.cli.render import (
     print_data_quality,
-    print_generated,
     print_ingest_summary,
     print_payroll,
     print_restatements,
@@ -32,7 +31,7 @@ from pipelines.cli.session import (
     refuse_month_without_payroll,
     use_settings,
 )
-from pipelines.config.settings import Settings
+from pipelines.cli.simulate import fairness, generate
 
 warnings.filterwarnings("ignore", message=".*is currently in beta")  # backfill_policy; see notes
 app = typer.Typer(help="kefu-payroll: KPI payroll for Taobao/Tmall customer-service agents.",
@@ -43,24 +42,8 @@ REASON_HELP = ("Why a closed month is re-run (a late refund, a corrected export)
                "its restatement.")
 
 
-@app.command()
-def generate(
-    month: Annotated[str, typer.Option(help="The month to simulate, YYYY-MM.")] = "2026-10",
-    agents: Annotated[int, typer.Option(help="How many employees the shop has.")] = 12,
-    seed: Annotated[int, typer.Option(help="Same seed, same bytes.")] = 7,
-    scale: Annotated[float, typer.Option(help="Multiplies the traffic volume.")] = 1.0,
-    out: Annotated[Path | None, typer.Option(
-        help="The landing zone to write (default: KEFU_LANDING).")] = None,
-) -> None:
-    """Write a realistic sample shop month of Taobao exports into the landing zone."""
-    from pipelines.generator import generate as generate_shop
-
-    month_days(month)
-    out = out.absolute() if out else Settings.from_env().landing
-    console.print(f"out {out}", soft_wrap=True, markup=False, highlight=False)
-    with console.status(f"Simulating the shop's {month} ..."):
-        manifest = generate_shop(month, out, agents=agents, seed=seed, scale=scale)
-    print_generated(month, out, manifest)
+app.command()(generate)
+app.command()(fairness)
 
 
 @app.command()

@@ -25,15 +25,16 @@ def parse_day(value: str, option: str) -> date:
     raise typer.BadParameter(f"{value!r} is not a date, expected YYYY-MM-DD", param_hint=option)
 
 
-def month_days(month: str) -> tuple[date, date]:
-    """The first and last day of `--month` YYYY-MM; a usage error if it is not a month."""
+def month_days(month: str, option: str = "--month") -> tuple[date, date]:
+    """The first and last day of `--month` (or `option`) YYYY-MM; a usage error if it is not a
+    month."""
     try:
         if _MONTH.fullmatch(month):
             first = date.fromisoformat(f"{month}-01")
             return first, first.replace(day=calendar.monthrange(first.year, first.month)[1])
     except ValueError:
         pass
-    raise typer.BadParameter(f"{month!r} is not a month, expected YYYY-MM", param_hint="--month")
+    raise typer.BadParameter(f"{month!r} is not a month, expected YYYY-MM", param_hint=option)
 
 
 def run_days(month: str | None, from_day: str | None, to_day: str | None) -> tuple[date, date]:
