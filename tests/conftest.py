@@ -73,14 +73,17 @@ def ingest(settings: Settings, source: str, day: str) -> duckdb.DuckDBPyConnecti
 @pytest.fixture(scope="session")
 def clean_month(tmp_path_factory) -> Settings:
     """A small generated October, computed end to end and published once per test session;
-    tests that change it work on a copy of its warehouse."""
+    tests that change it work on a copy of its warehouse. Generated without luck on persons
+    (`Luck.even()`): the files the generator wrote before it had any, which the golden files
+    of tests/test_golden.py were computed from."""
     from pipelines.generator import generate
+    from pipelines.generator.luck import Luck
     from pipelines.orchestration.runner import backfill_month
 
     root = tmp_path_factory.mktemp("month")
     config = root / "config"
     shutil.copytree(REPO_CONFIG, config)
-    generate("2026-10", root / "landing", agents=6, seed=3, scale=0.1)
+    generate("2026-10", root / "landing", agents=6, seed=3, scale=0.1, luck=Luck.even())
     shutil.copy(root / "landing" / "_roster.csv", config / "roster.csv")
     settings = Settings(landing=root / "landing", warehouse=root / "warehouse.duckdb",
                         config=config, publish=root / "publish")

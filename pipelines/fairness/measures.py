@@ -54,6 +54,7 @@ class Agent:
     retest_tier: Decimal | None
     bonus_moved: Decimal
     variant_tier: Decimal | None
+    variant_retest_kpi: float | None
     variant_retest_tier: Decimal | None
     luck: dict[str, Any]
 
@@ -82,7 +83,7 @@ def agents_of(run: ShopRun) -> list[Agent]:
                   float(paid.commission), _number(v_study[e].kpi_score), paid.tier_base,
                   _number(retest[e].kpi_score), retest[e].tier_base,
                   abs(retest[e].bonus - paid.bonus), v_study[e].tier_base,
-                  v_retest[e].tier_base, run.luck[run.study][e])
+                  _number(v_retest[e].kpi_score), v_retest[e].tier_base, run.luck[run.study][e])
             for e, paid in sorted(study.items()) if e in retest]
 
 

@@ -70,23 +70,25 @@ def rho_per_shop(shops: Sequence[dict[str, Any]]) -> str:
 
 def tier_flips(agents: Sequence[Agent], edges: Sequence[Decimal], variant: str) -> str:
     """Study-month KPI against retest-month KPI, tier edges drawn, flipped tiers in red: under
-    the plan, and the variant's tiers."""
-    scored = [a for a in agents if a.kpi is not None and a.retest_kpi is not None]
+    the plan and under the variant."""
     figure = Figure(figsize=(9, 3.8))
     axes = figure.subplots(1, 2, sharey=True)
-    for ax, flipped, title in ((axes[0], lambda a: a.flipped, "plan"),
-                               (axes[1], lambda a: a.variant_flipped, f"tiers under {variant}")):
-        colours = ["C3" if flipped(a) else "C0" for a in scored]
-        ax.scatter([a.kpi for a in scored], [a.retest_kpi for a in scored], c=colours, s=14)
+    for ax, title, study, retest, flipped in (
+            (axes[0], "plan", "kpi", "retest_kpi", "flipped"),
+            (axes[1], variant, "variant_kpi", "variant_retest_kpi", "variant_flipped")):
+        scored = [a for a in agents
+                  if a.value(study) is not None and a.value(retest) is not None]
+        ax.scatter([a.value(study) for a in scored], [a.value(retest) for a in scored],
+                   c=["C3" if getattr(a, flipped) else "C0" for a in scored], s=14)
         for edge in edges:
             ax.axvline(float(edge), ls="--", lw=0.8, c="grey")
             ax.axhline(float(edge), ls="--", lw=0.8, c="grey")
-        ax.plot([0, 100], [0, 100], lw=0.6, c="black")
-        flips = sum(flipped(a) for a in scored)
+        ax.axline((50, 50), slope=1, lw=0.6, c="black")
+        flips = sum(getattr(a, flipped) for a in scored)
         ax.set_title(f"{title}: {flips} of {len(scored)} tiers flip (red)")
-        ax.set_xlabel("KPI score, study month (plan)")
+        ax.set_xlabel("KPI score, study month")
         ax.grid(alpha=0.3)
-    axes[0].set_ylabel("KPI score, retest month (plan)")
+    axes[0].set_ylabel("KPI score, retest month")
     return _svg(figure)
 
 
