@@ -150,3 +150,20 @@ def test_luck_parameters_are_checked() -> None:
         Luck(talent_weight=1.0)
     with pytest.raises(ValueError, match="decided_share"):
         Luck(decided_share=1.5)
+
+
+def test_kefu_generate_takes_the_luck_options(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from pipelines.cli.commands import app
+
+    out = CliRunner().invoke(app, ["generate", "--month", "2026-09", "--agents", "5",
+                                   "--scale", "0.02", "--out", str(tmp_path), "--no-luck",
+                                   "--decided-share", "0.3"])
+    assert out.exit_code == 0, out.output
+    manifest = json.loads((tmp_path / "_manifest.json").read_text("utf-8"))
+    assert manifest["luck"] == {**Luck.even().as_dict(), "decided_share": 0.3}
+    out = CliRunner().invoke(app, ["generate", "--out", str(tmp_path), "--talent-weight", "1.5"])
+    assert out.exit_code == 2 and "talent_weight" in out.output
+    out = CliRunner().invoke(app, ["generate", "--out", str(tmp_path), "--team-month", "2026-9"])
+    assert out.exit_code == 2 and "--team-month" in out.output

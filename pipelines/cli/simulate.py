@@ -95,7 +95,8 @@ def fairness(
     shops: Annotated[int, typer.Option(min=1, help="How many shops to generate.")] = 8,
     agents: Annotated[int, typer.Option(min=5, help="Employees per shop.")] = 12,
     seed: Annotated[int, typer.Option(help="Shop k has seed SEED + k - 1.")] = 1,
-    scale: Annotated[float, typer.Option(min=0.01, help="Traffic volume per shop.")] = 0.5,
+    scale: Annotated[float, typer.Option(
+        min=0.01, help="Traffic volume per shop (1.0: kefu generate's shop).")] = 1.0,
     no_luck: Annotated[bool, typer.Option(
         "--no-luck", help="Study the generator without luck on persons (`kefu generate "
                           "--no-luck`).")] = False,

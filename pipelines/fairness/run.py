@@ -35,7 +35,7 @@ class Study:
     shops: int = 8
     agents: int = 12
     seed: int = 1
-    scale: float = 0.5
+    scale: float = 1.0
     luck: Luck = field(default_factory=Luck)
 
 

@@ -44,7 +44,7 @@ class Luck:
     levels_by_skill: bool = False
     evening_spread: float = 0.5
     promo_off_share: float = 0.5
-    decided_share: float = 0.2
+    decided_share: float = 0.1
     promo_decided_share: float = 0.6
     premium_share: float = 0.5
 
