@@ -77,3 +77,11 @@ def test_fairness_refuses_a_retest_month_not_over_yet() -> None:
 
     out = CliRunner().invoke(app, ["fairness", "--month", "2099-01"])
     assert out.exit_code == 2 and "not over yet" in out.output
+
+
+def test_fairness_refuses_a_workdir_in_use(tmp_path: Path) -> None:
+    from pipelines.cli.commands import app
+
+    (tmp_path / "shop01").mkdir()
+    out = CliRunner().invoke(app, ["fairness", "--workdir", str(tmp_path)])
+    assert out.exit_code == 2 and "not empty" in out.output

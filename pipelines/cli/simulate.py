@@ -125,6 +125,9 @@ def fairness(
     if retest.isoformat() > monthly_partitions.get_last_partition_key():
         raise typer.BadParameter(f"the retest month {retest:%Y-%m} is not over yet; study an "
                                  "earlier month", param_hint="--month")
+    if workdir and workdir.exists() and any(workdir.iterdir()):
+        raise typer.BadParameter(f"{workdir} is not empty; give a new or empty folder",
+                                 param_hint="--workdir")
     plan = plan.absolute() if plan else Settings.from_env().config / "plan.yaml"
     report = report.absolute() if report else project_path("data/fairness/report.html")
     json_out = json_out.absolute() if json_out else report.with_name("fairness.json")

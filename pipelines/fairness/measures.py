@@ -99,6 +99,8 @@ def retest_summary(agents: list[Agent]) -> dict[str, Any]:
         return {"agents": 0}
     moved = [abs(a.retest_kpi - a.kpi) for a in agents
              if a.kpi is not None and a.retest_kpi is not None]
+    variant_moved = [abs(a.variant_retest_kpi - a.variant_kpi) for a in agents
+                     if a.variant_kpi is not None and a.variant_retest_kpi is not None]
     return {
         "agents": len(agents),
         "tier_flips": sum(a.flipped for a in agents),
@@ -106,6 +108,7 @@ def retest_summary(agents: list[Agent]) -> dict[str, Any]:
         "variant_tier_flips": sum(a.variant_flipped for a in agents),
         "variant_tier_flip_rate": sum(a.variant_flipped for a in agents) / len(agents),
         "kpi_moved_mean": mean(moved),
+        "variant_kpi_moved_mean": mean(variant_moved),
         "bonus_moved_mean": float(sum((a.bonus_moved for a in agents), Decimal(0))
                                   / len(agents)),
         "bonus_moved_500_or_more": sum(a.bonus_moved >= BIG_MOVE for a in agents),

@@ -78,7 +78,7 @@ class PersonLuck:
     premium_share: float = 0.0
     hour_cum: list[float] = field(default_factory=lambda: HOUR_CUM, repr=False)
     promo_days_worked: int = 0
-    inquiries: int = 0
+    presale_buyers: int = 0
     decided_buyers: int = 0
     orders: int = 0
     order_value_yuan: int = 0
@@ -90,7 +90,7 @@ class PersonLuck:
             "promo_days_worked": self.promo_days_worked,
             "decided_share": round(self.decided_share, 4),
             "decided_buyers": self.decided_buyers,
-            "presale_buyers": self.inquiries,
+            "presale_buyers": self.presale_buyers,
             "premium_share": round(self.premium_share, 4),
             "orders": self.orders,
             "order_value_yuan": self.order_value_yuan,

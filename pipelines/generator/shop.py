@@ -202,7 +202,7 @@ class Shop(OrderBook):
         if aftersale:
             return
         luck = acct.luck
-        luck.inquiries += 1
+        luck.presale_buyers += 1
         # A decided buyer orders whatever the agent does: the seed's 399-yuan buyer, and most
         # buyers of a promotion day.
         decided_p = self.promo_decided_share if promo else luck.decided_share
