@@ -167,3 +167,6 @@ def test_kefu_generate_takes_the_luck_options(tmp_path: Path) -> None:
     assert out.exit_code == 2 and "talent_weight" in out.output
     out = CliRunner().invoke(app, ["generate", "--out", str(tmp_path), "--team-month", "2026-9"])
     assert out.exit_code == 2 and "--team-month" in out.output
+    out = CliRunner().invoke(app, ["generate", "--out", str(tmp_path), "--month", "2026-09",
+                                   "--team-month", "2026-10"])
+    assert out.exit_code == 2 and "after --month" in out.output

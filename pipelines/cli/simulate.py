@@ -61,9 +61,10 @@ def generate(
     from pipelines.generator import generate as generate_shop
     from pipelines.generator.luck import Luck
 
-    month_days(month)
-    if team_month:
-        month_days(team_month, "--team-month")
+    first, _ = month_days(month)
+    if team_month and month_days(team_month, "--team-month")[0] > first:
+        raise typer.BadParameter(f"{team_month} is after --month {month}",
+                                 param_hint="--team-month")
     given = {name: value for name, value in (
         ("talent_weight", talent_weight), ("stratified_team", stratified_team),
         ("levels_by_skill", levels_by_skill), ("evening_spread", evening_spread),
@@ -77,11 +78,8 @@ def generate(
     out = out.absolute() if out else Settings.from_env().landing
     console.print(f"out {out}", soft_wrap=True, markup=False, highlight=False)
     with console.status(f"Simulating the shop's {month} ..."):
-        try:
-            manifest = generate_shop(month, out, agents=agents, seed=seed, scale=scale,
-                                     luck=luck, team_month=team_month)
-        except ValueError as bad:
-            raise typer.BadParameter(str(bad)) from bad
+        manifest = generate_shop(month, out, agents=agents, seed=seed, scale=scale, luck=luck,
+                                 team_month=team_month)
     print_generated(month, out, manifest)
 
 
