@@ -161,7 +161,7 @@ def close(
     try:
         closed, new = close_month(con, first, settings.publish, getpass.getuser())
     except NotClosable as refused:
-        console.print(f"[red]{refused}[/red]", soft_wrap=True)
+        report_failure(str(refused), "")
         raise typer.Exit(1) from refused
     finally:
         con.close()
@@ -204,7 +204,7 @@ def statement(
         try:
             paths = write_statements(con, first, out or settings.publish, employee=employee)
         except LookupError as missing:
-            console.print(f"[red]{missing}[/red]")
+            report_failure(str(missing), "")
             raise typer.Exit(1) from missing
         finally:
             con.close()
@@ -260,7 +260,7 @@ def whatif(
             result = run_whatif(settings.warehouse, settings.config, plan, first,
                                 publish=settings.publish, on_note=notice)
         except (ConfigError, LookupError) as failure:
-            console.print(f"[red]{failure}[/red]", soft_wrap=True)
+            report_failure(str(failure), "")
             raise typer.Exit(1) from failure
     print_whatif(month, plan, result, scratch_path(settings.warehouse))
 

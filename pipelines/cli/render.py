@@ -169,7 +169,7 @@ def print_whatif(month: str, plan: Path, result: WhatIf, scratch: Path) -> None:
             r.candidate_score, r.candidate_tier_base, r.candidate_gross)), f"{r.difference:+}")
     console.print(table)
     for note in result.notes:
-        console.print(f"[yellow]note: {note}[/yellow]", soft_wrap=True)
+        console.print(f"note: {note}", style="yellow", soft_wrap=True, markup=False)
     console.print(f"Total gross pay: current {result.current_total}, candidate "
                   f"{result.candidate_total}, difference {result.total_difference:+}   "
                   f"(candidate rows in whatif.kpi_monthly, whatif.payroll of "
