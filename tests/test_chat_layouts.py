@@ -155,20 +155,48 @@ def test_a_transcript_with_no_message_is_a_day_with_none(settings, text):
                        ).fetchone() == (0, 0, "txt")
 
 
-def read(*lines: str) -> list[tuple[str, str, str, str]]:
+def read(*lines: str) -> tuple[list[tuple[str, str, str, str]], list[tuple[int, str, str]]]:
     rows = transcript_rows(Path("x.txt"), line_array("\n".join(lines).encode("utf-8")))
-    return [(r["buyer"], r["agent"], r["sender"], r["content"]) for r in rows.table.to_pylist()]
+    return ([(r["buyer"], r["agent"], r["sender"], r["content"]) for r in rows.table.to_pylist()],
+            rows.rejects)
 
 
-def test_a_time_glued_to_a_colon_is_an_agents_content_not_an_opener():
+def test_a_glued_time_is_an_opener_in_a_glued_copy_and_an_agents_content_in_a_spaced_one():
+    """In a glued copy a time after a colon is content (no nick ends in one); in a spaced copy
+    a glued time is content too: a few glued lines among spaced openers are text."""
     assert read("tb_a2026-10-8 9:00:00", "几点发货", "旗舰店:小美2026-10-8 9:00:30",
-                "发货时间：2026-10-9 10:00:00") == [
-        ("tb_a", MEI, "buyer", "几点发货"), ("tb_a", MEI, "agent", "发货时间：2026-10-9 10:00:00")]
+                "发货时间：2026-10-9 10:00:00") == ([
+        ("tb_a", MEI, "buyer", "几点发货"), ("tb_a", MEI, "agent", "发货时间：2026-10-9 10:00:00")],
+        [])
+    assert read("tb_a 2026-10-8 9:00:00", "几点发货", "旗舰店:小美 2026-10-8 9:00:30",
+                "预计到货2026-10-10 18:00:00") == ([
+        ("tb_a", MEI, "buyer", "几点发货"), ("tb_a", MEI, "agent", "预计到货2026-10-10 18:00:00")],
+        [])
 
 
 def test_the_older_export_splits_a_sub_account_from_its_content_at_the_second_colon():
     assert read("即时消息", "2026-10-08 09:00:00 tb_a: 运费:多少",
                 "2026-10-08 09:00:30 旗舰店:小美:包邮",
-                "2026-10-08 09:01:00 旗舰店：小美: 亲: 在的") == [
+                "2026-10-08 09:01:00 旗舰店：小美: 亲: 在的") == ([
         ("tb_a", MEI, "buyer", "运费:多少"), ("tb_a", MEI, "agent", "包邮"),
-        ("tb_a", "旗舰店：小美", "agent", "亲: 在的")]
+        ("tb_a", "旗舰店：小美", "agent", "亲: 在的")], [])
+
+
+def test_a_group_chat_section_is_cut_up_to_the_next_single_chat_section():
+    assert read("单聊", "tb_a(2026-10-08 09:00:00): 在吗", "旗舰店:小美(2026-10-08 09:00:30): 在的",
+                "==========", "群聊", "----------", "旗舰店:小丽(2026-10-08 11:00:00): 谁值晚班",
+                "tb_群友(2026-10-08 11:00:10): 我", "==========", "单聊",
+                "tb_b(2026-10-08 12:00:00): 发货了吗") == ([
+        ("tb_a", MEI, "buyer", "在吗"), ("tb_a", MEI, "agent", "在的"),
+        ("tb_b", MEI, "buyer", "发货了吗")],
+        [(5, "群聊", "group chat (群聊) section, lines 5-9, not loaded: a group chat serves no "
+                     "buyer")])
+
+
+def test_time_lines_open_web_messages_when_the_text_starts_with_one_else_follow_the_nick():
+    web = read("没有更多内容了", "2026-10-08 09:00:00", "在吗", "tb_a", "2026-10-08 09:00:30",
+               "在的", "旗舰店:小美")
+    nick_line = read("tb_a", "2026-10-08 09:00:00", "在吗", "旗舰店:小美", "2026-10-08 09:00:30",
+                     "在的")
+    assert web == nick_line == ([("tb_a", MEI, "buyer", "在吗"), ("tb_a", MEI, "agent", "在的")],
+                                [])

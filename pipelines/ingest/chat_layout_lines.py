@@ -40,31 +40,31 @@ WEB_NOISE = ("没有更多内容了", "请在客户端查看原始聊天记录",
              "您选择了一个订单进行咨询")
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
 
-stripped = pl.col("line").str.strip_chars(WHITESPACE)
-KEEP = ["number", "conversation", "line"]
+STRIPPED = pl.col("line").str.strip_chars(WHITESPACE)
+LINE_COLUMNS = ["number", "conversation", "line"]
 
 
 def qianniu(frame: pl.DataFrame, glued: bool = False) -> tuple[pl.DataFrame, list[Note]]:
-    """The 千牛 copy as it is, `A --> B` headers read as transfers, and where `glued` (the
-    file's first lines hold glued openers; the scan costs a tenth of the parsing) a glued nick
-    given its space."""
+    """The 千牛 copy as it is, `A --> B` headers read as transfers, and where `glued` (glued
+    openers outnumber spaced ones in the file's first lines; elsewhere the scan would cost a
+    tenth of the parsing for nothing) a glued nick given its space."""
     if glued:
-        frame = frame.with_columns(stripped.alias("stripped"))
+        frame = frame.with_columns(STRIPPED.alias("stripped"))
         frame = frame.with_columns(line=pl.when(pl.col("stripped").str.contains(GLUED)).then(
             pl.col("stripped").str.replace(GLUED, "${nick} ${time}")).otherwise(pl.col("line")))
     if frame["line"].str.contains("-->", literal=True).any():
-        frame = frame.with_columns(stripped.alias("stripped"))
+        frame = frame.with_columns(STRIPPED.alias("stripped"))
         arrow = pl.col("stripped").str.contains(ARROW)
         frame = frame.with_columns(line=pl.when(arrow).then(
             pl.col("stripped").str.replace(ARROW, "由 ${from} 转交给 ${to}"))
             .otherwise(pl.col("line")))
-    return frame.select(KEEP), []
+    return frame.select(LINE_COLUMNS), []
 
 
 def nick_line(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Note]]:
     """The nick alone on a line, the time on the next: the two make the opener, on the nick's
     line. A time line after a blank line or another time line names no nick and is content."""
-    frame = frame.with_columns(stripped.alias("stripped"))
+    frame = frame.with_columns(STRIPPED.alias("stripped"))
     time_line = pl.col("stripped").str.contains(TIME_LINE)
     before = pl.col("stripped").shift(1).over("conversation")
     joined = time_line & (before.fill_null("") != "") & ~time_line.shift(1).over(
@@ -79,37 +79,38 @@ def nick_line(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Note]]:
     return qianniu(frame)
 
 
-def _two_lines(message: pl.Expr) -> pl.Expr:
-    """A one-line message (nick, time, content) as the opener and its first content line."""
+def _two_lines() -> pl.Expr:
+    """A one-line message (nick, time, content) as the opener and its first content line; any
+    other line as it is."""
     return pl.when(pl.col("nick").is_not_null()).then(pl.concat_list(
         pl.col("nick") + " " + pl.col("time"), pl.col("content"))).otherwise(
-        pl.concat_list(message))
+        pl.concat_list(pl.col("line")))
 
 
 def wangwang(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Note]]:
     """The 旺旺 message manager: a message per `nick(time): content` line, content going on
     under it. Rules (-----, =====) and the lines between a rule and the next message (section
     titles such as 单聊, the two parties' names) are layout, not text. A section whose title,
-    the first line after a =====, is 群聊 is a group chat, where no buyer is served: it is cut
-    off up to the next 单聊 section, with one note saying so, not a reject per line."""
+    the first line after a rule, is 群聊 is a group chat, where no buyer is served: it is cut
+    off up to the next 单聊 title, with one note saying so, not a reject per line."""
     s = pl.col("stripped")
-    frame = (frame.with_columns(stripped.alias("stripped"))
+    frame = (frame.with_columns(STRIPPED.alias("stripped"))
              .with_columns(s.str.extract_groups(WANGWANG).alias("m")).unnest("m"))
     message = pl.col("nick").is_not_null()
-    double = s.str.contains(r"^={5,}$")
+    rule = s.str.contains(RULE)
     text = s != ""
-    # the last non-blank line before this one was a =====, or there was none: a section title
-    after_double = pl.when(text).then(double).shift(1).forward_fill().fill_null(True)
-    title = text & ~double & ~message & after_double
+    # the last non-blank line before this one was a rule, or there was none: a section title
+    after_rule = pl.when(text).then(rule).shift(1).forward_fill().fill_null(True)
+    title = text & ~rule & ~message & after_rule
     kind = (pl.when(title & s.str.starts_with("群聊")).then(pl.lit("group"))
             .when(title & s.str.starts_with("单聊")).then(pl.lit("single"))
             .forward_fill().fill_null("single"))
-    layout = pl.when(message).then(False).when(s.str.contains(RULE) | title).then(True)
+    layout = pl.when(message).then(False).when(rule | title).then(True)
     frame = frame.with_columns(cut=kind == "group", layout=layout.forward_fill().fill_null(False))
     notes = _cut_notes(frame)
     rows = (frame.filter(~pl.col("cut") & ~pl.col("layout"))
-            .with_columns(line=_two_lines(pl.col("line"))).explode("line"))
-    return rows.select(KEEP), notes
+            .with_columns(line=_two_lines()).explode("line"))
+    return rows.select(LINE_COLUMNS), notes
 
 
 def _cut_notes(frame: pl.DataFrame) -> list[Note]:
@@ -128,12 +129,12 @@ def _cut_notes(frame: pl.DataFrame) -> list[Note]:
 def instant(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Note]]:
     """The older export: a message per `time nick: content` line, content going on under it;
     the `即时消息` header is layout."""
-    frame = (frame.with_columns(stripped.alias("stripped"))
+    frame = (frame.with_columns(STRIPPED.alias("stripped"))
              .with_columns(pl.col("stripped").str.extract_groups(INSTANT).alias("m"))
              .unnest("m")
              .filter(~pl.col("stripped").str.starts_with("即时消息"))
-             .with_columns(line=_two_lines(pl.col("line"))).explode("line"))
-    return frame.select(KEEP), []
+             .with_columns(line=_two_lines()).explode("line"))
+    return frame.select(LINE_COLUMNS), []
 
 
 def web(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Note]]:
@@ -142,7 +143,7 @@ def web(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Note]]:
     are system lines and control characters (`\\x03`) are dropped. A time line with no sender
     after it is noted, not read as content."""
     frame = (frame.with_columns(line=pl.col("line").str.replace_all(CONTROL, ""))
-             .with_columns(stripped.alias("stripped")))
+             .with_columns(STRIPPED.alias("stripped")))
     s = pl.col("stripped")
     noise = pl.any_horizontal(*(s.str.starts_with(n) for n in WEB_NOISE))
     time_line = s.str.contains(TIME_LINE)
@@ -163,4 +164,4 @@ def web(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[Note]]:
                          & pl.col("row").ne_missing(pl.col("sender_row")))
             .with_columns(line=pl.when(pl.col("time_line"))
                           .then(pl.col("sender") + " " + s).otherwise(pl.col("line"))))
-    return rows.select(KEEP), notes
+    return rows.select(LINE_COLUMNS), notes

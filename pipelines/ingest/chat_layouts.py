@@ -1,7 +1,7 @@
 """The chat transcript layouts shops land, told apart by their lines, each read to the messages
 the 千牛 workbench copy of the same chats gives.
 
-A file's layout is the one most of its first lines open a message as (`recognise`, one Polars
+A file's layout is the one most of its first lines open a message as (`_recognise`, one Polars
 pass counting each layout's pattern). Its lines are then rewritten as 千牛 copy lines
 (`chat_layout_lines`) and read by `transcript.parse_transcript`, so who the buyer is, which
 account serves them, transfers and auto replies are worked out in one place, whatever the
@@ -24,8 +24,9 @@ import pyarrow as pa
 from pipelines.ingest.chat_layout_lines import (
     GLUED,
     INSTANT,
-    KEEP,
+    LINE_COLUMNS,
     SPACED,
+    STRIPPED,
     TIME,
     TIME_LINE,
     WANGWANG,
@@ -34,7 +35,6 @@ from pipelines.ingest.chat_layout_lines import (
     instant,
     nick_line,
     qianniu,
-    stripped,
     wangwang,
     web,
 )
@@ -97,14 +97,14 @@ def _recognise(frame: pl.DataFrame) -> Layout | str:
     s = pl.col("s")
     text = (s != "") & ~s.str.contains(SYSTEM_LINE)
     noise = pl.any_horizontal(*(s.str.starts_with(n) for n in WEB_NOISE))
-    sample = frame.head(DETECT_LINES).select(stripped.alias("s"))
+    sample = frame.head(DETECT_LINES).select(STRIPPED.alias("s"))
     counts = sample.select(
-        qianniu=(s.str.contains(SPACED) | s.str.contains(GLUED)).sum(),
+        spaced=s.str.contains(SPACED).sum(), glued=s.str.contains(GLUED).sum(),
         time_line=s.str.contains(TIME_LINE).sum(), wangwang=s.str.contains(WANGWANG).sum(),
-        instant=s.str.contains(INSTANT).sum(), glued=s.str.contains(GLUED).sum(),
-        text=text.sum(), clock=s.str.contains(CLOCK).sum(),
+        instant=s.str.contains(INSTANT).sum(), text=text.sum(), clock=s.str.contains(CLOCK).sum(),
         nick_colon=(text & s.str.contains(NICK_COLON)).sum(),
     ).row(0, named=True)
+    counts["qianniu"] = counts["spaced"] + counts["glued"]  # no line is both
     best = max(("qianniu", "time_line", "wangwang", "instant"), key=lambda name: counts[name])
     if counts[best] == 0:
         if counts["text"] == 0:  # blank, or system lines alone: a day with no messages
@@ -114,10 +114,10 @@ def _recognise(frame: pl.DataFrame) -> Layout | str:
                     "can be measured without times; export it with its times, in one of the "
                     f"layouts known: {KNOWN}")
         return f"no line of it opens a message as a chat layout known does: {KNOWN}"
-    if best == "qianniu":
-        return LAYOUTS["qianniu_glued" if counts["glued"] else "qianniu"]
+    if best == "qianniu":  # a few glued times among spaced openers are an agent's text
+        return LAYOUTS["qianniu_glued" if counts["glued"] > counts["spaced"] else "qianniu"]
     if best == "time_line":
-        first = sample.filter(text & ~noise).head(1)["s"]
+        first = sample.filter(text & ~noise & ~s.str.contains(TRANSFER)).head(1)["s"]
         return LAYOUTS["web" if first.str.contains(TIME_LINE).any() else "nick_line"]
     return LAYOUTS[best]
 
@@ -184,4 +184,4 @@ def _conversations_apart(lines: pl.DataFrame) -> tuple[pl.DataFrame, list[Note]]
                                & ~s.str.contains(TRANSFER))
     notes = [(number, line, "text outside any message") for number, line in
              lines.filter(pl.col("stray")).select("number", "line").iter_rows()]
-    return lines.filter(~pl.col("stray")).select(KEEP), notes
+    return lines.filter(~pl.col("stray")).select(LINE_COLUMNS), notes
