@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import csv
 import io
+import random
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -17,7 +19,9 @@ from polars.testing import assert_frame_equal
 from pipelines.ingest.chat_layouts import LAYOUTS, transcript_rows
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.text import line_array
+from pipelines.ingest.transcript import parse_transcript
 from tests.conftest import ingest, land
+from tests.test_ingest_transcript import LINES
 
 FIXTURES = Path(__file__).parent / "fixtures" / "chat_layouts"
 MEI, LI = "旗舰店:小美", "旗舰店:小丽"
@@ -153,6 +157,26 @@ def test_a_transcript_with_no_message_is_a_day_with_none(settings, text):
     con = ingest(settings, "chats", "2026-10-08")
     assert con.execute("SELECT rows_read, rows_loaded, file_format FROM raw.ingest_files"
                        ).fetchone() == (0, 0, "txt")
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_a_qianniu_copy_reads_as_the_qianniu_parser_reads_it(seed):
+    """Whatever else a copy holds (system lines, odd whitespace, a bare time), where openers are
+    most of its message lines it is read exactly as before the layouts were told apart."""
+    rng = random.Random(seed)
+    opener = re.compile(r"^\S.*?\s+\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{2}:\d{2}$")
+    tried = 0
+    while tried < 25:
+        lines = [rng.choice(LINES) for _ in range(rng.randint(1, 30))]
+        openers = sum(bool(opener.match(line.strip())) for line in lines)
+        if openers <= sum(line == "2026-10-8 9:05:03" for line in lines):
+            continue
+        tried += 1
+        split = line_array("\n".join(lines).encode("utf-8"))
+        expected = parse_transcript(split, "旗舰店:大涛")
+        got = transcript_rows(Path("旗舰店_大涛.txt"), split)
+        assert (got.layout.name, got.table.to_pylist(), sorted(got.rejects)) == (
+            "qianniu", expected.table().to_pylist(), sorted(expected.rejects)), lines
 
 
 def read(*lines: str) -> tuple[list[tuple[str, str, str, str]], list[tuple[int, str, str]]]:
