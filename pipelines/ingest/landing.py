@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+from pipelines.ingest.chat_layouts import conversation_rows
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.readers import READERS, FileRows
 from pipelines.ingest.sources import SOURCES, Source
@@ -56,6 +57,9 @@ def read_landing_file(source: Source, path: Path,
                                 f" (expected one of {', '.join(source.extensions)})")
     rows = reader(path, data)
     mapping, missing = source.match_headers(rows.headers)
+    if missing and source.name == "chats" and rows.file_format in ("csv", "xlsx"):
+        rows = _conversations(path, rows)
+        mapping, missing = source.match_headers(rows.headers)
     # a JSONL export without objects has no keys to show: empty, it is a day with zero rows;
     # with lines, none of them could be read (`_load_rows` says so)
     no_objects = rows.file_format == "jsonl" and rows.table.num_rows == 0
@@ -66,3 +70,13 @@ def read_landing_file(source: Source, path: Path,
             f" (found: {', '.join(h.strip() for h in rows.headers) or 'nothing'})",
         )
     return rows, mapping
+
+
+def _conversations(path: Path, rows: FileRows) -> FileRows:
+    """A chats table whose rows are whole conversations (the 网页版 export) as its messages; any
+    other table as it is."""
+    read = conversation_rows(path, rows.table)
+    if read is None:
+        return rows
+    return FileRows(read.table, rows.encoding, read.file_format(rows.file_format),
+                    [*rows.rejects, *read.rejects], rows.raw_line)

@@ -25,9 +25,9 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from pipelines.ingest.chat_layouts import transcript_rows
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.text import UTF8_BOM, is_utf8, line_array, line_lookup, utf8_body
-from pipelines.ingest.transcript import file_account, parse_transcript
 
 
 @dataclass
@@ -258,8 +258,9 @@ def read_xlsx(path: Path, data: bytes) -> FileRows:
 def read_txt(path: Path, data: bytes) -> FileRows:
     encoding, body = utf8_body(path, data)
     lines = line_array(body)
-    rows = parse_transcript(lines, file_account(path))
-    return FileRows(rows.table(), encoding, "txt", rows.rejects, line_lookup(lines))
+    read = transcript_rows(path, lines)
+    return FileRows(read.table, encoding, read.file_format("txt"), read.rejects,
+                    line_lookup(lines))
 
 
 READERS: dict[str, Callable[[Path, bytes], FileRows]] = {
