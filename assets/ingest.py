@@ -112,6 +112,7 @@ def _materialization(context: AssetExecutionContext, source: str, loads: list[Da
         metadata={
             "files_read": sum(d.files_read for d in loads),
             "files_duplicate": sum(d.files_duplicate for d in loads),
+            "files_skipped": sum(d.files_skipped for d in loads),
             "rows_loaded": sum(d.rows_loaded for d in loads),
             "rows_rejected": sum(d.rows_rejected for d in loads),
             "days": MetadataValue.md(_day_table(loads)),

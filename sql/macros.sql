@@ -2,17 +2,20 @@
 -- that "loadable" and "typed" can never disagree. Each returns NULL when the text is unreadable.
 -- Loaded as TEMP macros on every connection: nothing of them is stored in the warehouse file.
 
--- Excel-proofed text: ="123" and '123 are how Taobao stops Excel from mangling ids; ="" is empty.
--- Most cells are plain, so the regular expressions run only on the Excel-proofed ones.
+-- Excel-proofed text: ="123" and '123 are how Taobao stops Excel from mangling ids; ="" is empty,
+-- and so is the null, NULL or NaN that a database dump or a pandas script writes for a missing
+-- value (Excel-proofed too: 'null). Most cells are plain, so the regular expressions run only on
+-- the Excel-proofed ones and those words.
 CREATE OR REPLACE TEMP MACRO kefu_text(s) AS nullif(CASE
-    WHEN NOT (contains(s, '="') OR contains(s, '''')) THEN trim(s)
-    ELSE trim(regexp_replace(regexp_replace(trim(s), '^="(.*)"$', '\1'), '^''', ''))
+    WHEN NOT (contains(s, '="') OR contains(s, '''') OR s IN ('null', 'NULL', 'NaN')) THEN trim(s)
+    ELSE trim(regexp_replace(regexp_replace(trim(s), '^="(.*)"$', '\1'),
+                             '^(?:''?(?:null|NULL|NaN)$|'')', ''))
 END, '');
 
 -- Ids stay strings: 19 digits do not survive a float.
 CREATE OR REPLACE TEMP MACRO kefu_id(s) AS kefu_text(s);
 
--- 1299 / 1,299.00 / ¥1299.00 / ￥1299.00 / 1299.00元 / 0元; more than 2 decimals is unreadable
+-- 1299 / 1,299.00 / ¥1299.00 / ￥1299.00 / 1299.00元 / 0元 / 0.0; more than 2 decimals is unreadable
 -- rather than silently rounded.
 CREATE OR REPLACE TEMP MACRO kefu_money_digits(s) AS regexp_replace(kefu_text(s), '[¥￥元,\s]', '', 'g');
 CREATE OR REPLACE TEMP MACRO kefu_money(s) AS CASE
@@ -20,11 +23,14 @@ CREATE OR REPLACE TEMP MACRO kefu_money(s) AS CASE
         THEN TRY_CAST(kefu_money_digits(s) AS DECIMAL(18, 2))
 END;
 
--- Shop-local (Asia/Shanghai) wall time. An explicit offset is converted; naive text is local.
+-- Shop-local (Asia/Shanghai) wall time. An explicit offset is converted (after a T or a space,
+-- with or without a space before it); naive text is local.
 CREATE OR REPLACE TEMP MACRO kefu_ts_any(s) AS CASE
     WHEN regexp_matches(kefu_text(s), '[+-][0-9]{2}:?[0-9]{2}$|Z$')
         THEN timezone('Asia/Shanghai', try_strptime(replace(kefu_text(s), 'Z', '+00:00'),
-                                                    '%Y-%m-%dT%H:%M:%S%z'))
+                                                    ['%Y-%m-%dT%H:%M:%S%z', '%Y-%m-%d %H:%M:%S%z',
+                                                     '%Y-%m-%dT%H:%M:%S %z',
+                                                     '%Y-%m-%d %H:%M:%S %z']))
     ELSE try_strptime(kefu_text(s), ['%Y-%m-%d %H:%M:%S', '%Y/%m/%d %H:%M:%S', '%Y-%m-%d %H:%M',
                                      '%Y/%m/%d %H:%M', '%Y-%m-%dT%H:%M:%S'])
 END;
@@ -52,18 +58,37 @@ CREATE OR REPLACE TEMP MACRO kefu_sender(s) AS CASE lower(kefu_text(s))
     WHEN 'system' THEN 'system' WHEN '系统' THEN 'system'
 END;
 
--- Export statuses, with the API enums some tools write mapped onto the seller-center wording.
+-- Export statuses, with the API enums some tools write (taobao.trades.sold.get) mapped onto the
+-- seller-center wording of the same state.
 CREATE OR REPLACE TEMP MACRO kefu_order_status(s) AS CASE kefu_text(s)
     WHEN 'WAIT_BUYER_PAY' THEN '等待买家付款'
+    WHEN 'TRADE_NO_CREATE_PAY' THEN '没有创建支付宝交易'
+    WHEN '没有创建外部交易' THEN '没有创建支付宝交易'
+    WHEN 'PAY_PENDING' THEN '外卡支付付款确认中'
+    WHEN 'WAIT_PRE_AUTH_CONFIRM' THEN '余额宝0元购合约中'
     WHEN 'WAIT_SELLER_SEND_GOODS' THEN '买家已付款，等待卖家发货'
+    WHEN 'PAID_FORBID_CONSIGN' THEN '已付款但禁止发货'
+    WHEN 'SELLER_CONSIGNED_PART' THEN '卖家部分发货'
     WHEN 'WAIT_BUYER_CONFIRM_GOODS' THEN '卖家已发货，等待买家确认'
+    WHEN 'TRADE_BUYER_SIGNED' THEN '买家已签收'
     WHEN 'TRADE_FINISHED' THEN '交易成功'
     WHEN 'TRADE_CLOSED' THEN '交易关闭'
     WHEN 'TRADE_CLOSED_BY_TAOBAO' THEN '交易被淘宝关闭'
-    ELSE CASE WHEN kefu_text(s) IN ('等待买家付款', '买家已付款，等待卖家发货',
-                                    '卖家已发货，等待买家确认', '卖家已发货，等待买家确认收货并付款',
-                                    '买家已签收', '交易成功', '交易关闭', '交易被淘宝关闭')
+    ELSE CASE WHEN kefu_text(s) IN ('等待买家付款', '没有创建支付宝交易', '外卡支付付款确认中',
+                                    '余额宝0元购合约中', '买家已付款，等待卖家发货',
+                                    '已付款但禁止发货', '卖家部分发货', '卖家已发货，等待买家确认',
+                                    '卖家已发货，等待买家确认收货并付款', '买家已签收', '交易成功',
+                                    '交易关闭', '交易被淘宝关闭')
               THEN kefu_text(s) END
+END;
+
+-- The payment time that counts: none while the status (kefu_order_status) says no payment has
+-- been made yet, whatever 订单付款时间 holds (a tool may write the time a foreign-card payment or
+-- a 0元购 pre-authorisation started). Closed orders keep theirs: 交易关闭 after payment is a paid
+-- order refunded in full, before payment it has no payment time.
+CREATE OR REPLACE TEMP MACRO kefu_order_paid_at(status, paid_time) AS CASE
+    WHEN status NOT IN ('等待买家付款', '没有创建支付宝交易', '外卡支付付款确认中', '余额宝0元购合约中')
+        THEN paid_time
 END;
 
 CREATE OR REPLACE TEMP MACRO kefu_rating(s) AS CASE kefu_text(s)

@@ -6,7 +6,9 @@ rows to `raw.<source>`, the others to `raw.rejected_rows`, and the reconciliatio
 `raw.ingest_files`. The day's old rows are deleted first in the same transaction, so a re-run
 replaces the partition and a file that cannot be read (or none of whose rows can) leaves it
 exactly as it was. A day whose folder is missing or holds no files is a *missing* export: its
-rows are left as they are, never replaced by nothing.
+rows are left as they are, never replaced by nothing. A companion export (an
+ExportOrderDetailList beside the ExportOrderList, `sources.Companion`) is recorded as skipped and
+not read; a folder holding nothing else is a missing export too.
 
 The same bytes are loaded once: where several day folders hold them, in the earliest day folder
 (then by path), whatever order the days run in; the other copies are recorded as duplicates of
@@ -24,7 +26,14 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.ingest.batch import Batch, DayLoad, StagedFile, read_file, record_file
+from pipelines.ingest.batch import (
+    Batch,
+    DayLoad,
+    StagedFile,
+    read_file,
+    record_file,
+    record_skipped,
+)
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.landing import day_folder, landing_files
 from pipelines.ingest.sources import SOURCES, Source
@@ -132,6 +141,9 @@ def _load_day_files(con: duckdb.DuckDBPyConnection, landing: Path, source: Sourc
     if not files:
         result.missing = True
         return result
+    if all(batch.staged(path).skipped is not None for path in files):
+        _record_companions_alone(con, source, day, files, run_id, result, batch)
+        return result
     with transaction(con):
         recorded = dict(con.execute(
             "SELECT sha256, bool_or(status = 'loaded') FROM raw.ingest_files "
@@ -154,6 +166,21 @@ def _load_day_files(con: duckdb.DuckDBPyConnection, landing: Path, source: Sourc
     return result
 
 
+def _record_companions_alone(con: duckdb.DuckDBPyConnection, source: Source, day: date,
+                             files: list[Path], run_id: str, result: DayLoad,
+                             batch: Batch) -> None:
+    """A folder holding companion exports alone (an ExportOrderDetailList without its
+    ExportOrderList) holds no export of the source: a missing export, whose loaded rows stay as
+    they are; the companions are recorded as skipped, in place of the ones recorded before."""
+    result.missing = True
+    with transaction(con):
+        con.execute("DELETE FROM raw.ingest_files WHERE source = ? AND partition_day = ? "
+                    "AND status = 'skipped'", [source.name, day])
+        for path in files:
+            record_skipped(con, source.name, batch.staged(path), run_id)
+            result.files_skipped += 1
+
+
 def _day_shas(con: duckdb.DuckDBPyConnection, source: str, day: date) -> set[str]:
     return {sha for (sha,) in con.execute(
         "SELECT sha256 FROM raw.ingest_files WHERE source = ? AND partition_day = ?",
@@ -163,6 +190,10 @@ def _day_shas(con: duckdb.DuckDBPyConnection, source: str, day: date) -> set[str
 def _load_file(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, day: date,
                path: Path, run_id: str, result: DayLoad, batch: Batch) -> None:
     staged = batch.staged(path)
+    if staged.skipped is not None:
+        record_skipped(con, source.name, staged, run_id)
+        result.files_skipped += 1
+        return
     relative = path.relative_to(landing).as_posix()
     here = (day, relative)
     canonical = _settle(con, landing, source, staged.sha, here, run_id, result)

@@ -121,6 +121,23 @@ def _csv_source(path: Path, data: bytes) -> tuple[str, bytes]:
     return "gb18030", data
 
 
+def _csv_header(path: Path, body: bytes, codec: str) -> list[str]:
+    end = body.find(b"\n")
+    try:
+        first = (body if end < 0 else body[:end]).decode(codec)
+    except UnicodeDecodeError as exc:
+        raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor "
+                                "GBK/GB18030") from exc
+    return next(csv.reader([first]), [])
+
+
+def csv_headers(path: Path, data: bytes) -> list[str]:
+    """The CSV's header line alone, as `read_csv` reads it: what the file is can be told before
+    its rows are parsed."""
+    encoding, body = _csv_source(path, data)
+    return _csv_header(path, body, "utf-8" if encoding.startswith("utf-8") else encoding)
+
+
 def read_csv(path: Path, data: bytes) -> FileRows:
     encoding, body = _csv_source(path, data)
     codec = "utf-8" if encoding.startswith("utf-8") else encoding
@@ -128,13 +145,7 @@ def read_csv(path: Path, data: bytes) -> FileRows:
     def text() -> str:
         return body.decode(codec)
 
-    end = body.find(b"\n")
-    try:
-        first = (body if end < 0 else body[:end]).decode(codec)
-    except UnicodeDecodeError as exc:
-        raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor "
-                                "GBK/GB18030") from exc
-    headers = _unique(next(csv.reader([first]), []))
+    headers = _unique(_csv_header(path, body, codec))
     if not any(h.strip() for h in headers):
         raise IngestError(path, "no header line")
     invalid: list[tuple[int, str, str]] = []

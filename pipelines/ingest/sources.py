@@ -17,6 +17,16 @@ class Field:
 
 
 @dataclass(frozen=True)
+class Companion:
+    """An export the shop's download holds beside the source's own, which ops drop into the same
+    day folder, and which holds none of its rows: recorded as skipped, with `note`, not read."""
+
+    name: str
+    headers: frozenset[str]  # told by these headers (trimmed), all present
+    note: str
+
+
+@dataclass(frozen=True)
 class Source:
     name: str
     fields: tuple[Field, ...]
@@ -24,6 +34,7 @@ class Source:
     # the typed values `sql/ingest/check_<name>.sql` computes, loaded beside the text into
     # raw.<name> (sql/schema/raw.sql) so that staging parses nothing again
     parsed: tuple[str, ...] = ()
+    companions: tuple[Companion, ...] = ()
 
     @property
     def field_names(self) -> list[str]:
@@ -31,10 +42,8 @@ class Source:
 
     def layout(self) -> str:
         """The columns an export of this source must have, as an error message names them."""
-        def named(f: Field) -> str:
-            return f"{f.aliases[0]} ({f.name})" if f.aliases else f.name
-        required = ", ".join(named(f) for f in self.fields if f.required)
-        optional = ", ".join(named(f) for f in self.fields if not f.required)
+        required = self.named([f.name for f in self.fields if f.required])
+        optional = self.named([f.name for f in self.fields if not f.required])
         return (f"{self.name} columns {required}" + (f" (optional: {optional})" if optional else "")
                 + " or their aliases")
 
@@ -51,6 +60,20 @@ class Source:
                     break
         missing = [f.name for f in self.fields if f.required and f.name not in mapping]
         return mapping, missing
+
+    def named(self, fields: list[str]) -> str:
+        """Fields as a header names them, `买家会员名 (buyer), 订单状态 (status)`."""
+        by_name = {f.name: f for f in self.fields}
+        return ", ".join(f"{by_name[name].aliases[0]} ({name})" if by_name[name].aliases
+                         else name for name in fields)
+
+    def companion(self, headers: list[str]) -> Companion | None:
+        """The companion export these headers are, if they lack a required field and hold all
+        of a companion's headers."""
+        if not self.match_headers(headers)[1]:
+            return None
+        trimmed = {h.strip() for h in headers}
+        return next((c for c in self.companions if c.headers <= trimmed), None)
 
 
 SOURCES: dict[str, Source] = {
@@ -85,6 +108,14 @@ SOURCES: dict[str, Source] = {
             (".csv", ".xlsx", ".jsonl"),
             ("parsed_order_id", "parsed_buyer", "parsed_amount", "parsed_status",
              "parsed_created_at", "parsed_paid_at", "parsed_refund_amount", "parsed_shop"),
+            # every seller-center download holds ExportOrderDetailList<stamp>.csv beside
+            # ExportOrderList<stamp>.csv: one row per item (订单编号, 标题, 价格, 购买数量,
+            # 外部系统编号, 商品属性, 套餐信息, 备注, 订单状态, 商家编码; each data row ends in an
+            # extra comma)
+            (Companion("ExportOrderDetailList",
+                       frozenset({"标题", "价格", "购买数量", "商品属性"}),
+                       "an ExportOrderDetailList (one row per item), not an order export: "
+                       "skipped; the orders are read from the ExportOrderList beside it"),),
         ),
         Source(
             "refunds",

@@ -37,7 +37,8 @@ orders AS (
       AND NOT EXISTS (
           SELECT 1 FROM raw.orders AS p
           WHERE p.partition_day < o.export_day AND kefu_id(p.order_id) = o.order_id
-            AND kefu_ts(p.paid_at) IS NOT DISTINCT FROM o.paid_at
+            AND kefu_order_paid_at(kefu_order_status(p.status), kefu_ts(p.paid_at))
+                IS NOT DISTINCT FROM o.paid_at
             AND kefu_money(p.amount) IS NOT DISTINCT FROM o.amount)
 ),
 chats AS (

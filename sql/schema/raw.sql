@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS raw.ingest_files (
     sha256 VARCHAR NOT NULL,
     encoding VARCHAR,
     file_format VARCHAR NOT NULL,
-    status VARCHAR NOT NULL,          -- loaded | duplicate (same sha256 already loaded)
+    status VARCHAR NOT NULL,          -- loaded | duplicate (same sha256 already loaded) |
+                                      -- skipped (a companion export: no row of it read)
     duplicate_of VARCHAR,
     rows_read BIGINT NOT NULL,
     rows_loaded BIGINT NOT NULL,
@@ -29,11 +30,14 @@ CREATE TABLE IF NOT EXISTS raw.ingest_files (
     loaded_at TIMESTAMP NOT NULL,
     canonical_headers JSON,           -- the file's header -> the canonical field it holds
     record_headers VARCHAR[],         -- the headers of its rows' `record` values, in order
+    note VARCHAR,                     -- why a skipped file was skipped
     CHECK (rows_read = rows_loaded + rows_rejected)
 );
 
+-- columns added since the first warehouses: one written before opens with them NULL
 ALTER TABLE raw.ingest_files ADD COLUMN IF NOT EXISTS canonical_headers JSON;
 ALTER TABLE raw.ingest_files ADD COLUMN IF NOT EXISTS record_headers VARCHAR[];
+ALTER TABLE raw.ingest_files ADD COLUMN IF NOT EXISTS note VARCHAR;
 
 CREATE TABLE IF NOT EXISTS raw.rejected_rows (
     source VARCHAR NOT NULL,

@@ -24,8 +24,9 @@ WITH typed AS (
              ELSE r.parsed_status END AS status,
         CASE WHEN r.parsed_order_id IS NULL THEN kefu_ts(r.created_at)
              ELSE r.parsed_created_at END AS created_at,
-        CASE WHEN r.parsed_order_id IS NULL THEN kefu_ts(r.paid_at) ELSE r.parsed_paid_at END
-            AS paid_at,
+        CASE WHEN r.parsed_order_id IS NULL
+             THEN kefu_order_paid_at(kefu_order_status(r.status), kefu_ts(r.paid_at))
+             ELSE r.parsed_paid_at END AS paid_at,
         CASE WHEN r.parsed_order_id IS NULL THEN kefu_money(r.refund_amount)
              ELSE r.parsed_refund_amount END AS refund_amount,
         CASE WHEN r.parsed_order_id IS NULL THEN kefu_text(r.shop) ELSE r.parsed_shop END AS shop,
