@@ -17,6 +17,9 @@
 --                      converted_buyers
 --   refund_rate        退款率 = successful refunds (退款成功) on those orders / sales
 --   satisfaction       客户满意率 = ratings of 4 or 5 / all ratings of the day
+--   answered_wait_seconds_squared, first_response_seconds_squared: the sums of the squared
+--                      waits of the two response means, for their spread (the statement's
+--                      95% interval of a mean needs the per-wait standard deviation)
 -- Rates are stored for reading; the KPI is scored from the numerators and denominators.
 -- An employee holding several accounts is one row; level and role are those of the roster row
 -- that started last among the ones in force that day.
@@ -102,6 +105,11 @@ wait_counts AS (
                                   AND w.answered_at IS NOT NULL) AS first_responses,
            coalesce(sum(w.wait_seconds) FILTER (WHERE w.in_service_hours AND w.is_first_wait), 0)
                AS first_response_seconds_total,
+           coalesce(sum(w.wait_seconds * w.wait_seconds) FILTER (WHERE w.in_service_hours), 0)
+               AS answered_wait_seconds_squared,
+           coalesce(sum(w.wait_seconds * w.wait_seconds)
+                        FILTER (WHERE w.in_service_hours AND w.is_first_wait), 0)
+               AS first_response_seconds_squared,
            count(*) FILTER (WHERE w.in_service_hours
                                   AND w.wait_seconds > $slow_response_seconds) AS slow_responses
     FROM staging.chat_waits AS w
@@ -132,6 +140,8 @@ joined AS (
         coalesce(w.unanswered_waits, 0) AS unanswered_waits,
         coalesce(w.first_responses, 0) AS first_responses,
         coalesce(w.first_response_seconds_total, 0) AS first_response_seconds_total,
+        coalesce(w.answered_wait_seconds_squared, 0) AS answered_wait_seconds_squared,
+        coalesce(w.first_response_seconds_squared, 0) AS first_response_seconds_squared,
         coalesce(w.slow_responses, 0) AS slow_responses,
         coalesce(m.agent_messages, 0) AS agent_messages,
         coalesce(m.buyer_messages, 0) AS buyer_messages,
@@ -161,5 +171,5 @@ SELECT
     credited_orders, sales, kefu_money_per(sales, converted_buyers),
     refunded_amount, refunded_amount / nullif(sales, 0),
     ratings, satisfied_ratings, satisfied_ratings / nullif(ratings, 0),
-    $plan_version
+    $plan_version, answered_wait_seconds_squared, first_response_seconds_squared
 FROM joined;

@@ -34,8 +34,12 @@ CREATE TABLE IF NOT EXISTS marts.agent_daily_metrics (
     ratings BIGINT NOT NULL,
     satisfied_ratings BIGINT NOT NULL,
     satisfaction DOUBLE,
-    plan_version VARCHAR NOT NULL
+    plan_version VARCHAR NOT NULL,
+    answered_wait_seconds_squared BIGINT,   -- NULL: computed before the column existed
+    first_response_seconds_squared BIGINT
 );
+ALTER TABLE marts.agent_daily_metrics ADD COLUMN IF NOT EXISTS answered_wait_seconds_squared BIGINT;
+ALTER TABLE marts.agent_daily_metrics ADD COLUMN IF NOT EXISTS first_response_seconds_squared BIGINT;
 
 CREATE TABLE IF NOT EXISTS marts.shop_daily_sales (
     day DATE NOT NULL,
@@ -93,8 +97,12 @@ CREATE TABLE IF NOT EXISTS marts.agent_monthly_metrics (
     ratings BIGINT NOT NULL,
     satisfied_ratings BIGINT NOT NULL,
     satisfaction DOUBLE,
-    plan_version VARCHAR NOT NULL
+    plan_version VARCHAR NOT NULL,
+    answered_wait_seconds_squared BIGINT,   -- NULL: a day it sums was computed before it existed
+    first_response_seconds_squared BIGINT
 );
+ALTER TABLE marts.agent_monthly_metrics ADD COLUMN IF NOT EXISTS answered_wait_seconds_squared BIGINT;
+ALTER TABLE marts.agent_monthly_metrics ADD COLUMN IF NOT EXISTS first_response_seconds_squared BIGINT;
 
 CREATE TABLE IF NOT EXISTS marts.kpi_lines (
     month DATE NOT NULL,

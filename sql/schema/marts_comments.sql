@@ -39,6 +39,8 @@ COMMENT ON COLUMN marts.agent_daily_metrics.ratings IS 'Buyer satisfaction ratin
 COMMENT ON COLUMN marts.agent_daily_metrics.satisfied_ratings IS 'Ratings of 4 or 5 / 满意评价数（4分或5分）';
 COMMENT ON COLUMN marts.agent_daily_metrics.satisfaction IS 'Customer satisfaction rate = satisfied_ratings / ratings / 客户满意率 = 满意评价数 / 评价总数';
 COMMENT ON COLUMN marts.agent_daily_metrics.plan_version IS 'Pay plan version that produced the row (config/plan.yaml id) / 生成该行的绩效方案版本号';
+COMMENT ON COLUMN marts.agent_daily_metrics.answered_wait_seconds_squared IS 'Sum of the squared seconds of the answered waits in service hours, for the spread of the average response (NULL: computed before the column existed) / 服务时间内已回复等待秒数的平方和，用于平均响应时长的离散程度（NULL：该列加入前计算）';
+COMMENT ON COLUMN marts.agent_daily_metrics.first_response_seconds_squared IS 'Sum of the squared seconds of the first waits, for the spread of the first response (NULL: computed before the column existed) / 首次等待秒数的平方和，用于首次响应时长的离散程度（NULL：该列加入前计算）';
 
 -- marts.shop_daily_sales -----------------------------------------------------------------------
 COMMENT ON TABLE marts.shop_daily_sales IS 'Grain: one row per shop day (by order creation day). Paid sales split into credited and silent / 粒度：每个店铺日一行（按下单日），付款销售额拆分为客服销售额与静默销售额';
@@ -98,6 +100,8 @@ COMMENT ON COLUMN marts.agent_monthly_metrics.ratings IS 'Buyer satisfaction rat
 COMMENT ON COLUMN marts.agent_monthly_metrics.satisfied_ratings IS 'Ratings of 4 or 5 / 满意评价数（4分或5分）';
 COMMENT ON COLUMN marts.agent_monthly_metrics.satisfaction IS 'Customer satisfaction rate = satisfied_ratings / ratings / 客户满意率';
 COMMENT ON COLUMN marts.agent_monthly_metrics.plan_version IS 'Pay plan version in force on the month''s first day / 当月1日生效的绩效方案版本号';
+COMMENT ON COLUMN marts.agent_monthly_metrics.answered_wait_seconds_squared IS 'Sum of the squared seconds of the answered waits (the days avg_response_seconds counts), for its 95% interval on the statement; NULL when one of those days was computed before the column existed / 已回复等待秒数的平方和（与平均响应时长同口径），用于工资单上的95%区间；若某天在该列加入前计算则为NULL';
+COMMENT ON COLUMN marts.agent_monthly_metrics.first_response_seconds_squared IS 'Sum of the squared seconds of the first waits (the days first_response_seconds counts), for its 95% interval on the statement; NULL when one of those days was computed before the column existed / 首次等待秒数的平方和（与首次响应时长同口径），用于工资单上的95%区间；若某天在该列加入前计算则为NULL';
 
 -- marts.kpi_lines ------------------------------------------------------------------------------
 COMMENT ON TABLE marts.kpi_lines IS 'Grain: one row per month x employee x KPI line of the plan for the employee''s role. Value, sample, weight, points, status / 粒度：每月 x 员工 x KPI考核项一行：指标值、样本量、权重、得分、状态';
