@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from pipelines.ingest.errors import IngestError
-from pipelines.ingest.readers import READERS, FileRows
+from pipelines.ingest.readers import READERS, FileRows, read_txt
 from pipelines.ingest.sources import SOURCES, Source
 
 
@@ -47,14 +47,16 @@ def check_landing_root(landing: Path) -> None:
         raise LandingZoneError(where, f"holds none of {folders} (KEFU_LANDING)")
 
 
-def read_landing_file(source: Source, path: Path,
-                      data: bytes) -> tuple[FileRows, dict[str, str]]:
-    """The file's rows, and which of its headers holds each canonical field."""
-    reader = READERS.get(path.suffix.lower())
-    if reader is None or path.suffix.lower() not in source.extensions:
+def read_landing_file(source: Source, path: Path, data: bytes,
+                      bots: tuple[str, ...]) -> tuple[FileRows, dict[str, str]]:
+    """The file's rows, and which of its headers holds each canonical field. A transcript tells
+    the shop's agents from its bots (`bots`) by their names."""
+    suffix = path.suffix.lower()
+    reader = READERS.get(suffix)
+    if reader is None or suffix not in source.extensions:
         raise IngestError(path, f"unsupported file type for {source.name}: {path.suffix or '?'}"
                                 f" (expected one of {', '.join(source.extensions)})")
-    rows = reader(path, data)
+    rows = read_txt(path, data, bots) if reader is read_txt else reader(path, data)
     mapping, missing = source.match_headers(rows.headers)
     # a JSONL export without objects has no keys to show: empty, it is a day with zero rows;
     # with lines, none of them could be read (`_load_rows` says so)
