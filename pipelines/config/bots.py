@@ -21,7 +21,7 @@ DEFAULT_BOTS: tuple[str, ...] = ("服务助手", "店小蜜", "智能客服", "�
 
 def _bot_name(name: str) -> str:
     if not name:
-        raise ValueError("empty: every bot needs a name (every sub-account name contains '')")
+        raise ValueError("empty: every bot needs a name (an empty one would match every account)")
     if ":" in name or "：" in name:
         raise ValueError(f"{name!r}: name the bot without its shop (服务助手, not 店铺:服务助手): "
                          "it is matched on the part after the colon, in every shop")
