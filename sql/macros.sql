@@ -58,6 +58,38 @@ CREATE OR REPLACE TEMP MACRO kefu_sender(s) AS CASE lower(kefu_text(s))
     WHEN 'system' THEN 'system' WHEN '系统' THEN 'system'
 END;
 
+-- A transfer line, 由 X 转交给 Y (spaced or not, any 原因：【…】 after it), is the system's
+-- wherever a chat export puts it: a copied record often shows it as the buyer's message, which
+-- would start a wait. Y is one word (a sub-account), so a sentence that goes on after it is no
+-- transfer. Only messages holding 转交给 reach the regular expression.
+CREATE OR REPLACE TEMP MACRO kefu_is_transfer(content) AS CASE WHEN contains(content, '转交给')
+    THEN regexp_full_match(content, '(?s)[\s\p{Z}]*由[\s\p{Z}]*\S.*?转交给[\s\p{Z}]*\S+'
+                                    || '([\s\p{Z}]*原因[:：].*)?[\s\p{Z}]*')
+    ELSE false END;
+
+-- Whether a sub-account (店铺:名字, as kefu_account writes it) is a bot: its name, the part after
+-- the shop, contains one of `bots` (config/bots.yaml), so its messages are auto-replies.
+CREATE OR REPLACE TEMP MACRO kefu_is_bot(account, bots) AS coalesce(list_bool_or(list_transform(
+    CAST(bots AS VARCHAR[]), lambda bot: contains(regexp_replace(account, '^[^:]*:', ''), bot))),
+    false);
+
+-- How a buyer is recognised across exports: by the buyer id where both rows carry one (two ids
+-- that differ are two buyers, whatever their nicks), else by the nick, but never by a masked
+-- nick (t******7: many buyers look alike). A chat row offers a key of each kind it has, a row to
+-- be matched with chats (an order) looks up a key of each kind it can match, and an equal
+-- (kind, key) is a match. The kinds:
+--   0  the buyer id, on both sides;
+--   1  the nick of a chat row without an id: any row with that nick matches it;
+--   2  the nick of a chat row with an id: only a row without an id matches it by nick.
+-- A row's kinds are unnested, then keyed; a row without an id (most, in most shops) offers one.
+CREATE OR REPLACE TEMP MACRO kefu_chat_key_kinds(buyer_id) AS
+    CASE WHEN buyer_id IS NULL THEN [1] ELSE [0, 2] END;
+CREATE OR REPLACE TEMP MACRO kefu_lookup_key_kinds(buyer_id) AS
+    CASE WHEN buyer_id IS NULL THEN [1, 2] ELSE [0, 1] END;
+CREATE OR REPLACE TEMP MACRO kefu_buyer_key(kind, buyer_id, nick) AS CASE
+    WHEN kind = 0 THEN buyer_id WHEN NOT contains(nick, '*') THEN nick
+END;
+
 -- Export statuses, with the API enums some tools write (taobao.trades.sold.get) mapped onto the
 -- seller-center wording of the same state.
 CREATE OR REPLACE TEMP MACRO kefu_order_status(s) AS CASE kefu_text(s)

@@ -36,13 +36,14 @@ class DayLoad:
     days_changed: set[date] = field(default_factory=set)
 
 
-def read_file(source: Source, landing: Path, day: date, path: Path) -> StagedFile:
+def read_file(source: Source, landing: Path, day: date, path: Path,
+              bots: tuple[str, ...]) -> StagedFile:
     """Read one file (no warehouse needed: it runs in a reading thread ahead of the loading)."""
     data = path.read_bytes()
     staged = StagedFile(-1, day, path.relative_to(landing).as_posix(), path,
                      hashlib.sha256(data).hexdigest())
     try:
-        landed = read_landing_file(source, path, data)
+        landed = read_landing_file(source, path, data, bots)
     except IngestError as error:
         staged.error = error
         return staged
@@ -70,13 +71,14 @@ class Batch:
     """Files of one source, read into one temporary table as they come (`stage`), checked by
     `sql/ingest/check_<source>.sql` in one statement for all of them (`check`; planning it cost
     ~25 ms a file), then recorded file by file in the order their days load (`record`), the
-    recorded files' good rows written by one insert (`write_recorded`)."""
+    recorded files' good rows written by one insert (`write_recorded`). `bots` are the shop's
+    bot sub-account names (config/bots.yaml): their chat messages are auto-replies."""
 
     _tables = 0
 
-    def __init__(self, source: Source, run_id: str) -> None:
+    def __init__(self, source: Source, run_id: str, bots: tuple[str, ...]) -> None:
         Batch._tables += 1
-        self.source, self.run_id = source, run_id
+        self.source, self.run_id, self.bots = source, run_id, bots
         self.table = f"landing_batch_{Batch._tables}"
         self.checked = f"landing_checked_{Batch._tables}"
         self.files: dict[Path, StagedFile] = {}
@@ -120,7 +122,7 @@ class Batch:
         self._insert_staged(con)
         con.execute(f"CREATE OR REPLACE TEMP VIEW landing_rows AS FROM {self.table}")
         try:
-            run_sql(con, f"ingest/check_{self.source.name}.sql")
+            run_sql(con, f"ingest/check_{self.source.name}.sql", bots=list(self.bots))
             con.execute(f"ALTER TABLE landing_checked RENAME TO {self.checked}")
         finally:
             con.execute("DROP VIEW IF EXISTS landing_rows")

@@ -122,10 +122,10 @@ def _recognise(frame: pl.DataFrame) -> Layout | str:
     return LAYOUTS[best]
 
 
-def _read(layout: Layout, lines: pl.DataFrame, notes: list[Note],
-          account: str | None) -> LayoutRows:
+def _read(layout: Layout, lines: pl.DataFrame, notes: list[Note], account: str | None,
+          bots: tuple[str, ...]) -> LayoutRows:
     """The messages of a layout's rewritten lines, numbered by the file's own lines."""
-    rows = parse_transcript(lines["line"].to_arrow(), account)
+    rows = parse_transcript(lines["line"].to_arrow(), account, bots)
     numbers = lines["number"]
     messages = rows.frame.with_columns(__line=numbers.gather(rows.frame["__line"] - 1))
     at = numbers.gather([number - 1 for number, _, _ in rows.rejects]).to_list()
@@ -134,18 +134,19 @@ def _read(layout: Layout, lines: pl.DataFrame, notes: list[Note],
     return LayoutRows(layout, TranscriptRows(messages).table(), [*rejects, *notes])
 
 
-def transcript_rows(path: Path, lines: pa.Array) -> LayoutRows:
-    """A text transcript's messages, whatever its layout (`readers.line_array` lines)."""
+def transcript_rows(path: Path, lines: pa.Array, bots: tuple[str, ...]) -> LayoutRows:
+    """A text transcript's messages, whatever its layout (`readers.line_array` lines); `bots`
+    the shop's bot sub-account names."""
     frame = (pl.DataFrame({"line": pl.Series("line", lines, dtype=pl.String)})
              .with_row_index("row")
              .with_columns(number=pl.col("row").cast(pl.Int64) + 1, conversation=pl.lit(0)))
     layout = _recognise(frame)
     if isinstance(layout, str):
         raise IngestError(path, layout)
-    return _read(layout, *layout.rewrite(frame), file_account(path))
+    return _read(layout, *layout.rewrite(frame), file_account(path), bots)
 
 
-def conversation_rows(path: Path, table: pa.Table) -> LayoutRows | None:
+def conversation_rows(path: Path, table: pa.Table, bots: tuple[str, ...]) -> LayoutRows | None:
     """A chats table whose cells hold whole conversations, a row each (the 网页版 export): the
     column holding them read as one transcript, each message keeping its row's other columns
     (in `record`: none is read as a message's field, so `message_id` is empty). None when no
@@ -168,7 +169,7 @@ def conversation_rows(path: Path, table: pa.Table) -> LayoutRows | None:
         return None
     lines, notes = layout.rewrite(frame)
     lines, strays = _conversations_apart(lines)
-    read = _read(layout, lines, [*notes, *strays], file_account(path))
+    read = _read(layout, lines, [*notes, *strays], file_account(path), bots)
     messages = (pl.from_arrow(read.table)
                 .join(data.drop(column), on="__line", how="left", maintain_order="left")
                 .with_columns(message_id=pl.lit(None, dtype=pl.String)))

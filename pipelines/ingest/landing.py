@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipelines.ingest.chat_layouts import conversation_rows
 from pipelines.ingest.errors import IngestError
-from pipelines.ingest.readers import READERS, FileRows, csv_headers
+from pipelines.ingest.readers import READERS, FileRows, csv_headers, read_txt
 from pipelines.ingest.sources import SOURCES, Source
 
 
@@ -57,11 +57,11 @@ class Skipped:
     note: str
 
 
-def read_landing_file(source: Source, path: Path,
-                      data: bytes) -> tuple[FileRows, dict[str, str]] | Skipped:
+def read_landing_file(source: Source, path: Path, data: bytes,
+                      bots: tuple[str, ...]) -> tuple[FileRows, dict[str, str]] | Skipped:
     """The file's rows, and which of its headers holds each canonical field; or, for a companion
     export, why it is skipped (a CSV's is told from its header line, before its rows are
-    parsed)."""
+    parsed). A transcript tells the shop's agents from its bots (`bots`) by their names."""
     suffix = path.suffix.lower()
     reader = READERS.get(suffix)
     if reader is None or suffix not in source.extensions:
@@ -69,10 +69,10 @@ def read_landing_file(source: Source, path: Path,
                                 f" (expected one of {', '.join(source.extensions)})")
     if suffix == ".csv" and (companion := source.companion(csv_headers(path, data))):
         return Skipped(companion.note)
-    rows = reader(path, data)
+    rows = read_txt(path, data, bots) if reader is read_txt else reader(path, data)
     mapping, missing = source.match_headers(rows.headers)
     if missing and source.name == "chats" and rows.file_format in ("csv", "xlsx"):
-        rows = _conversations(path, rows)
+        rows = _conversations(path, rows, bots)
         mapping, missing = source.match_headers(rows.headers)
     # a JSONL export without objects has no keys to show: empty, it is a day with zero rows;
     # with lines, none of them could be read (`_load_rows` says so)
@@ -88,10 +88,10 @@ def read_landing_file(source: Source, path: Path,
     return rows, mapping
 
 
-def _conversations(path: Path, rows: FileRows) -> FileRows:
+def _conversations(path: Path, rows: FileRows, bots: tuple[str, ...]) -> FileRows:
     """A chats table whose rows are whole conversations (the 网页版 export) as its messages; any
     other table as it is."""
-    read = conversation_rows(path, rows.table)
+    read = conversation_rows(path, rows.table, bots)
     if read is None:
         return rows
     return FileRows(read.table, rows.encoding, read.file_format(rows.file_format),

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.config.bots import DEFAULT_BOTS
 from pipelines.ingest.batch import (
     Batch,
     DayLoad,
@@ -41,20 +42,21 @@ from pipelines.warehouse.database import transaction
 
 
 def load_day(con: duckdb.DuckDBPyConnection, landing: Path, source_name: str, day: date,
-             run_id: str) -> DayLoad:
+             run_id: str, bots: tuple[str, ...] = DEFAULT_BOTS) -> DayLoad:
     """Replace the day's partition of `raw.<source>` with what its folder holds now; a folder
     that is missing or holds no files leaves the partition as it is (DayLoad.missing)."""
-    return load_days(con, landing, source_name, [day], run_id)[0]
+    return load_days(con, landing, source_name, [day], run_id, bots=bots)[0]
 
 
 def load_days(con: duckdb.DuckDBPyConnection, landing: Path, source_name: str,
               days: list[date], run_id: str,
-              on_day: Callable[[DayLoad], None] | None = None) -> list[DayLoad]:
+              on_day: Callable[[DayLoad], None] | None = None,
+              bots: tuple[str, ...] = DEFAULT_BOTS) -> list[DayLoad]:
     """`load_day` for each of `days` in order, with the reading, the checks and the writing
     done set-based for as many days at once as `BATCH_BYTES` of files allow, each such group of
     days one transaction. A file that cannot be read fails its day: the days before it stay
     loaded, it and the days after it are left as they were (the error is raised when its day is
-    reached)."""
+    reached). Chat messages of the `bots` sub-accounts (config/bots.yaml) load as `auto`."""
     source = SOURCES[source_name]
     loads: list[DayLoad] = []
     # One thread reads the files ahead (the next batch's while this one is checked and
@@ -62,7 +64,7 @@ def load_days(con: duckdb.DuckDBPyConnection, landing: Path, source_name: str,
     # work.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kefu-read") as reader:
         def read_ahead(group: list[tuple[date, list[Path]]]) -> list[Future[StagedFile]]:
-            return [reader.submit(read_file, source, landing, day, path)
+            return [reader.submit(read_file, source, landing, day, path, bots)
                     for day, files in group for path in files]
 
         groups = list(_day_groups(landing, source_name, days))
@@ -70,13 +72,13 @@ def load_days(con: duckdb.DuckDBPyConnection, landing: Path, source_name: str,
         for number, group in enumerate(groups):
             current = ahead
             ahead = read_ahead(groups[number + 1]) if number + 1 < len(groups) else []
-            loads += _load_group(con, landing, source, group, current, run_id, on_day)
+            loads += _load_group(con, landing, source, group, current, run_id, on_day, bots)
     return loads
 
 
 def _load_group(con: duckdb.DuckDBPyConnection, landing: Path, source: Source,
                 group: list[tuple[date, list[Path]]], read: list[Future[StagedFile]], run_id: str,
-                on_day: Callable[[DayLoad], None] | None) -> list[DayLoad]:
+                on_day: Callable[[DayLoad], None] | None, bots: tuple[str, ...]) -> list[DayLoad]:
     """The group's days in one transaction, their good rows written by one insert: DuckDB
     writes an insert of more than a row group (122,880 rows) straight into the database file,
     compressed, where smaller ones go through the WAL first and are written again at the
@@ -84,7 +86,7 @@ def _load_group(con: duckdb.DuckDBPyConnection, landing: Path, source: Source,
     days of them took 4.4 s and wrote 312 MB day by day, 1.2 s and 124 MB at once). When a day
     fails, the group is rolled back and its days are loaded again one transaction each, up to
     the failing day, which raises: the days before it load, as day by day."""
-    batch = Batch(source, run_id)
+    batch = Batch(source, run_id, bots)
     try:
         for staged in read:
             batch.stage(staged.result())
@@ -161,7 +163,7 @@ def _load_day_files(con: duckdb.DuckDBPyConnection, landing: Path, source: Sourc
             _load_file(con, landing, source, day, path, run_id, result, batch)
         # bytes this day loaded and no longer holds: a copy recorded in another day takes over
         for sha in sorted(before - _day_shas(con, source.name, day) if before else ()):
-            _settle(con, landing, source, sha, None, run_id, result)
+            _settle(con, landing, source, sha, None, run_id, result, batch.bots)
     result.days_changed.discard(day)
     return result
 
@@ -196,7 +198,7 @@ def _load_file(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, da
         return
     relative = path.relative_to(landing).as_posix()
     here = (day, relative)
-    canonical = _settle(con, landing, source, staged.sha, here, run_id, result)
+    canonical = _settle(con, landing, source, staged.sha, here, run_id, result, batch.bots)
     if canonical != here:
         record_file(con, source.name, day, relative, staged.sha, None,
                      path.suffix.lstrip("."), "duplicate", canonical[1], (0, 0, 0), run_id)
@@ -206,8 +208,8 @@ def _load_file(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, da
 
 
 def _settle(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, sha: str,
-            here: tuple[date, str] | None, run_id: str,
-            result: DayLoad) -> tuple[date, str] | None:
+            here: tuple[date, str] | None, run_id: str, result: DayLoad,
+            bots: tuple[str, ...]) -> tuple[date, str] | None:
     """Where bytes `sha` load: the earliest (day, path) of the copies present now, among the
     ones `raw.ingest_files` knows and `here` (the file being loaded, not loaded yet). Every other
     recorded copy is brought in line in this transaction: one loaded where it no longer is, or
@@ -246,9 +248,9 @@ def _settle(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, sha: 
                      "duplicate", canonical[1], (0, 0, 0), run_id)
     if canonical != here and not canonical_loaded:
         day, path = canonical
-        alone = Batch(source, run_id)
+        alone = Batch(source, run_id, bots)
         try:
-            alone.stage(read_file(source, landing, day, landing / path))
+            alone.stage(read_file(source, landing, day, landing / path, bots))
             alone.check(con)
             alone.record(con, alone.staged(landing / path), DayLoad(source.name, day))
             alone.write_recorded(con)

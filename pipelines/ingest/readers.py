@@ -25,6 +25,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from pipelines.config.bots import DEFAULT_BOTS
 from pipelines.ingest.chat_layouts import transcript_rows
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.text import UTF8_BOM, is_utf8, line_array, line_lookup, utf8_body
@@ -266,10 +267,10 @@ def read_xlsx(path: Path, data: bytes) -> FileRows:
     return FileRows(table.select([*frame.columns[1:], "__line"]), "xlsx", "xlsx")
 
 
-def read_txt(path: Path, data: bytes) -> FileRows:
+def read_txt(path: Path, data: bytes, bots: tuple[str, ...] = DEFAULT_BOTS) -> FileRows:
     encoding, body = utf8_body(path, data)
     lines = line_array(body)
-    read = transcript_rows(path, lines)
+    read = transcript_rows(path, lines, bots)
     return FileRows(read.table, encoding, read.file_format("txt"), read.rejects,
                     line_lookup(lines))
 

@@ -2,6 +2,8 @@
 
 Headers are matched after trimming spaces (Taobao leaves trailing ones, e.g. "订单付款时间 ");
 English aliases are matched case-insensitively. The canonical name is always its own alias.
+A buyer id column (`buyer_id`), where an export has one, identifies the buyer across chats,
+orders and ratings better than the nick, which Taobao masks in newer exports (t******7).
 """
 
 from __future__ import annotations
@@ -76,6 +78,8 @@ class Source:
         return next((c for c in self.companions if c.headers <= trimmed), None)
 
 
+BUYER_ID = Field("buyer_id", ("买家ID", "buyer_open_uid", "OUID"), required=False)
+
 SOURCES: dict[str, Source] = {
     s.name: s
     for s in (
@@ -88,10 +92,11 @@ SOURCES: dict[str, Source] = {
                 Field("sender", ("发送方", "发送者", "方向", "role")),
                 Field("content", ("内容", "消息内容", "message"), required=False),
                 Field("message_id", ("消息ID", "消息id"), required=False),
+                BUYER_ID,
             ),
             (".csv", ".xlsx", ".jsonl", ".txt"),
             ("parsed_sent_at", "parsed_agent", "parsed_buyer", "parsed_sender",
-             "parsed_message_id"),
+             "parsed_message_id", "parsed_buyer_id"),
         ),
         Source(
             "orders",
@@ -104,10 +109,12 @@ SOURCES: dict[str, Source] = {
                 Field("paid_at", ("订单付款时间",)),
                 Field("refund_amount", ("退款金额",), required=False),
                 Field("shop", ("店铺名称",), required=False),
+                BUYER_ID,
             ),
             (".csv", ".xlsx", ".jsonl"),
             ("parsed_order_id", "parsed_buyer", "parsed_amount", "parsed_status",
-             "parsed_created_at", "parsed_paid_at", "parsed_refund_amount", "parsed_shop"),
+             "parsed_created_at", "parsed_paid_at", "parsed_refund_amount", "parsed_shop",
+             "parsed_buyer_id"),
             # every seller-center download holds ExportOrderDetailList<stamp>.csv beside
             # ExportOrderList<stamp>.csv: one row per item (订单编号, 标题, 价格, 购买数量,
             # 外部系统编号, 商品属性, 套餐信息, 备注, 订单状态, 商家编码; each data row ends in an
@@ -138,10 +145,11 @@ SOURCES: dict[str, Source] = {
                 Field("agent", ("客服", "客服账号", "子账号", "客服昵称")),
                 Field("buyer", ("买家", "买家昵称", "顾客", "customer")),
                 Field("rating", ("评价结果", "评价", "满意度", "服务评价")),
+                BUYER_ID,
             ),
             (".csv", ".xlsx", ".jsonl"),
             ("parsed_rated_at", "parsed_agent", "parsed_buyer", "parsed_rating_text",
-             "parsed_rating"),
+             "parsed_rating", "parsed_buyer_id"),
         ),
     )
 }

@@ -13,7 +13,8 @@ WITH parsed AS (
         kefu_ts(created_at) AS parsed_created_at,
         kefu_ts(paid_at) AS parsed_paid_time,
         kefu_money(refund_amount) AS parsed_refund_amount,
-        kefu_text(shop) AS parsed_shop
+        kefu_text(shop) AS parsed_shop,
+        kefu_id(buyer_id) AS parsed_buyer_id
     FROM landing_rows
 )
 SELECT

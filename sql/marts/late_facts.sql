@@ -61,7 +61,8 @@ ratings AS (
       AND NOT EXISTS (
           SELECT 1 FROM staging.ratings AS e
           WHERE e.rated_at = r.rated_at AND e.agent = r.agent AND e.buyer = r.buyer
-            AND e.rating = r.rating AND e.partition_day < r.partition_day)
+            AND e.buyer_id IS NOT DISTINCT FROM r.buyer_id AND e.rating = r.rating
+            AND e.partition_day < r.partition_day)
     GROUP BY c.month, r.source_file
 )
 SELECT * FROM refunds

@@ -49,8 +49,13 @@ CREATE TABLE IF NOT EXISTS marts.shop_daily_sales (
     silent_orders BIGINT NOT NULL,
     silent_sales DECIMAL(18, 2) NOT NULL,
     is_promo_day BOOLEAN NOT NULL,
-    plan_version VARCHAR NOT NULL
+    plan_version VARCHAR NOT NULL,
+    chat_matched_orders BIGINT,
+    chat_match_rate DOUBLE
 );
+-- the chat-to-order match came later: a warehouse written before gains it last, as above
+ALTER TABLE marts.shop_daily_sales ADD COLUMN IF NOT EXISTS chat_matched_orders BIGINT;
+ALTER TABLE marts.shop_daily_sales ADD COLUMN IF NOT EXISTS chat_match_rate DOUBLE;
 
 CREATE TABLE IF NOT EXISTS marts.unmapped_accounts (
     day DATE NOT NULL,

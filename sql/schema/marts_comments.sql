@@ -52,6 +52,8 @@ COMMENT ON COLUMN marts.shop_daily_sales.silent_orders IS 'Silent orders: paid w
 COMMENT ON COLUMN marts.shop_daily_sales.silent_sales IS 'Silent sales, CNY: amount of the silent orders / 静默销售额（元）';
 COMMENT ON COLUMN marts.shop_daily_sales.is_promo_day IS 'True on a promotion day / 是否大促日';
 COMMENT ON COLUMN marts.shop_daily_sales.plan_version IS 'Pay plan version that produced the row / 生成该行的绩效方案版本号';
+COMMENT ON COLUMN marts.shop_daily_sales.chat_matched_orders IS 'Paid orders whose buyer wrote to the shop (any account) that day or in the attribution window''s days before, matched on the buyer id where both exports carry one, else on the nick; a masked nick (t******7) matches nothing / 买家当天或归属窗口内此前几天咨询过店铺（任一客服账号）的付款订单数（两边都有买家ID时按ID匹配，否则按昵称；打码昵称如t******7不参与匹配）';
+COMMENT ON COLUMN marts.shop_daily_sales.chat_match_rate IS 'Chat-to-order match rate = chat_matched_orders / paid_orders (NULL without paid orders); near 0 means orders and chats do not share buyer keys (masked nicks, no buyer id), so conversion reads 0 / 聊天-订单匹配率 = 匹配到聊天的付款订单数 / 付款订单数（无付款订单时为空）；接近0说明订单与聊天的买家无法对应（昵称打码且无买家ID），询单转化率因此为0';
 
 -- marts.unmapped_accounts ----------------------------------------------------------------------
 COMMENT ON TABLE marts.unmapped_accounts IS 'Grain: one row per shop day x chat account that no roster row maps that day (its chats count for nobody) / 粒度：每个店铺日 x 当天花名册中无对应员工的聊天子账号一行（这些聊天不计入任何人）';

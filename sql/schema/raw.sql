@@ -53,9 +53,9 @@ CREATE TABLE IF NOT EXISTS raw.chats (
     partition_day DATE NOT NULL, source_file VARCHAR NOT NULL, line_number BIGINT NOT NULL,
     load_run_id VARCHAR NOT NULL,
     sent_at VARCHAR, agent VARCHAR, buyer VARCHAR, sender VARCHAR, content VARCHAR,
-    message_id VARCHAR,
+    message_id VARCHAR, buyer_id VARCHAR,
     parsed_sent_at TIMESTAMP, parsed_agent VARCHAR, parsed_buyer VARCHAR, parsed_sender VARCHAR,
-    parsed_message_id VARCHAR,
+    parsed_message_id VARCHAR, parsed_buyer_id VARCHAR,
     record VARCHAR[]
 );
 ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS parsed_sent_at TIMESTAMP;
@@ -63,15 +63,18 @@ ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS parsed_agent VARCHAR;
 ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS parsed_buyer VARCHAR;
 ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS parsed_sender VARCHAR;
 ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS parsed_message_id VARCHAR;
+-- the buyer id columns came later: a warehouse written before has them NULL (no id read)
+ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS buyer_id VARCHAR;
+ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS parsed_buyer_id VARCHAR;
 
 CREATE TABLE IF NOT EXISTS raw.orders (
     partition_day DATE NOT NULL, source_file VARCHAR NOT NULL, line_number BIGINT NOT NULL,
     load_run_id VARCHAR NOT NULL,
     order_id VARCHAR, buyer VARCHAR, amount VARCHAR, status VARCHAR, created_at VARCHAR,
-    paid_at VARCHAR, refund_amount VARCHAR, shop VARCHAR,
+    paid_at VARCHAR, refund_amount VARCHAR, shop VARCHAR, buyer_id VARCHAR,
     parsed_order_id VARCHAR, parsed_buyer VARCHAR, parsed_amount DECIMAL(18, 2),
     parsed_status VARCHAR, parsed_created_at TIMESTAMP, parsed_paid_at TIMESTAMP,
-    parsed_refund_amount DECIMAL(18, 2), parsed_shop VARCHAR,
+    parsed_refund_amount DECIMAL(18, 2), parsed_shop VARCHAR, parsed_buyer_id VARCHAR,
     record VARCHAR[]
 );
 ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_order_id VARCHAR;
@@ -82,6 +85,8 @@ ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_created_at TIMESTAMP;
 ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_paid_at TIMESTAMP;
 ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_refund_amount DECIMAL(18, 2);
 ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_shop VARCHAR;
+ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS buyer_id VARCHAR;
+ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_buyer_id VARCHAR;
 
 CREATE TABLE IF NOT EXISTS raw.refunds (
     partition_day DATE NOT NULL, source_file VARCHAR NOT NULL, line_number BIGINT NOT NULL,
@@ -102,9 +107,9 @@ ALTER TABLE raw.refunds ADD COLUMN IF NOT EXISTS parsed_reason VARCHAR;
 CREATE TABLE IF NOT EXISTS raw.ratings (
     partition_day DATE NOT NULL, source_file VARCHAR NOT NULL, line_number BIGINT NOT NULL,
     load_run_id VARCHAR NOT NULL,
-    rated_at VARCHAR, agent VARCHAR, buyer VARCHAR, rating VARCHAR,
+    rated_at VARCHAR, agent VARCHAR, buyer VARCHAR, rating VARCHAR, buyer_id VARCHAR,
     parsed_rated_at TIMESTAMP, parsed_agent VARCHAR, parsed_buyer VARCHAR,
-    parsed_rating_text VARCHAR, parsed_rating INTEGER,
+    parsed_rating_text VARCHAR, parsed_rating INTEGER, parsed_buyer_id VARCHAR,
     record VARCHAR[]
 );
 ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS parsed_rated_at TIMESTAMP;
@@ -112,6 +117,8 @@ ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS parsed_agent VARCHAR;
 ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS parsed_buyer VARCHAR;
 ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS parsed_rating_text VARCHAR;
 ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS parsed_rating INTEGER;
+ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS buyer_id VARCHAR;
+ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS parsed_buyer_id VARCHAR;
 
 -- The manual lines of `<landing>/adjustments/<YYYY-MM>/*.csv`, one row per CSV row, validated
 -- (employee on the roster that month, known kind, at most 2 decimals) and replaced per month.

@@ -30,6 +30,7 @@ WITH typed AS (
         CASE WHEN r.parsed_order_id IS NULL THEN kefu_money(r.refund_amount)
              ELSE r.parsed_refund_amount END AS refund_amount,
         CASE WHEN r.parsed_order_id IS NULL THEN kefu_text(r.shop) ELSE r.parsed_shop END AS shop,
+        r.parsed_buyer_id AS buyer_id,  -- rows loaded before it existed have no buyer id
         r.partition_day,
         r.source_file,
         r.line_number
@@ -46,7 +47,8 @@ SELECT
     shop,
     partition_day AS export_day,
     source_file,
-    line_number
+    line_number,
+    buyer_id
 FROM typed
 WHERE order_id IN (SELECT order_id FROM affected_orders)
 QUALIFY row_number() OVER (PARTITION BY order_id
