@@ -16,6 +16,7 @@ import pytest
 import xlsxwriter
 from polars.testing import assert_frame_equal
 
+from pipelines.config.bots import DEFAULT_BOTS
 from pipelines.ingest.chat_layouts import LAYOUTS, transcript_rows
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.text import line_array
@@ -174,13 +175,14 @@ def test_a_qianniu_copy_reads_as_the_qianniu_parser_reads_it(seed):
         tried += 1
         split = line_array("\n".join(lines).encode("utf-8"))
         expected = parse_transcript(split, "旗舰店:大涛")
-        got = transcript_rows(Path("旗舰店_大涛.txt"), split)
+        got = transcript_rows(Path("旗舰店_大涛.txt"), split, DEFAULT_BOTS)
         assert (got.layout.name, got.table.to_pylist(), sorted(got.rejects)) == (
             "qianniu", expected.table().to_pylist(), sorted(expected.rejects)), lines
 
 
 def read(*lines: str) -> tuple[list[tuple[str, str, str, str]], list[tuple[int, str, str]]]:
-    rows = transcript_rows(Path("x.txt"), line_array("\n".join(lines).encode("utf-8")))
+    rows = transcript_rows(Path("x.txt"), line_array("\n".join(lines).encode("utf-8")),
+                           DEFAULT_BOTS)
     return ([(r["buyer"], r["agent"], r["sender"], r["content"]) for r in rows.table.to_pylist()],
             rows.rejects)
 
