@@ -59,7 +59,7 @@ def _day_table(loads: list[DayLoad]) -> str:
 @warehouse_layer("ingest", group="ingest", partitions=daily_partitions, tables=RAW_TABLES)
 def raw_sources(context: AssetExecutionContext, warehouse: Warehouse,
                 paths: KefuPaths) -> Iterator[MaterializeResult]:
-    load_config(paths.config_path)  # a bad plan or roster stops the run before any write
+    config = load_config(paths.config_path)  # a bad plan or roster stops the run before any write
     check_landing_root(paths.landing_path)  # so does a landing root that is not one
     validating.warm_up()  # GX imports while the files load
     days = days_in(context.partition_time_window)
@@ -73,7 +73,7 @@ def raw_sources(context: AssetExecutionContext, warehouse: Warehouse,
                 loads = load_days(con, paths.landing_path, source, days, context.run_id,
                                   on_day=lambda load: progress.report(
                                       f"raw.{load.source}", load.day.isoformat(),
-                                      load.rows_loaded))
+                                      load.rows_loaded), bots=config.bots)
             except IngestError as failure:
                 failures.append(failure)
                 continue
@@ -112,6 +112,7 @@ def _materialization(context: AssetExecutionContext, source: str, loads: list[Da
         metadata={
             "files_read": sum(d.files_read for d in loads),
             "files_duplicate": sum(d.files_duplicate for d in loads),
+            "files_skipped": sum(d.files_skipped for d in loads),
             "rows_loaded": sum(d.rows_loaded for d in loads),
             "rows_rejected": sum(d.rows_rejected for d in loads),
             "days": MetadataValue.md(_day_table(loads)),

@@ -5,11 +5,13 @@ plan version in force on that month's first day, and the version is written on e
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue
 from duckdb import DuckDBPyConnection
 
 from assets.factory import TableSpec, suite_checks, table_key, warehouse_layer
+from pipelines.config.plan import PlanVersion
 from pipelines.config.shop import Config, load_config
 from pipelines.config.tables import (
     first_of_month,
@@ -70,7 +72,7 @@ def derive_days(con: DuckDBPyConnection, config: Config, days: list[date], input
     versions: dict[str, list[str]] = {f"{t.schema}.{t.table}": [] for t in TRANSFORMS}
     for first, last in month_segments(days):
         version = config.plan.version_for(first_of_month(first))
-        params = sql_parameters(version)
+        params = _parameters(config, version)
         ends = list(_spans(params, last))
         for t, end in ends:
             if not t.by_message_day:
@@ -92,12 +94,17 @@ def days_current(con: DuckDBPyConnection, config: Config, days: list[date],
     """Every transform's rows of `days` were derived from inputs as they are now: deriving them
     again would give the same rows."""
     for first, last in month_segments(days):
-        params = sql_parameters(config.plan.version_for(first_of_month(first)))
+        params = _parameters(config, config.plan.version_for(first_of_month(first)))
         for t, end in _spans(params, last):
             if not derivations.is_current(con, f"{t.schema}.{t.table}", first, end,
                                           _derivation_print(inputs, t, params)):
                 return False
     return True
+
+
+def _parameters(config: Config, version: PlanVersion) -> dict[str, Any]:
+    """The SQL parameters of a month's days: its plan version's, and the shop's bot accounts."""
+    return {**sql_parameters(version), "bots": list(config.bots)}
 
 
 def _spans(params: dict, last: date) -> Iterator[tuple[DailyTransform, date]]:

@@ -27,5 +27,5 @@ QUALIFY row_number() OVER (PARTITION BY message_key
 CREATE OR REPLACE TEMP MACRO kefu_ratings(d_from, d_to) AS TABLE
 SELECT * FROM staging.ratings
 WHERE CAST(rated_at AS DATE) BETWEEN d_from AND d_to
-QUALIFY row_number() OVER (PARTITION BY rated_at, agent, buyer, rating
+QUALIFY row_number() OVER (PARTITION BY rated_at, agent, buyer, buyer_id, rating
                            ORDER BY partition_day, source_file, line_number) = 1;

@@ -110,3 +110,9 @@ def test_failure_logs_keep_the_newest_fifty(settings, monkeypatch, tmp_path):
     kept = sorted(logs.glob("kefu-*.log"))
     assert len(kept) == 50 and kept[-1] == newest
     assert kept[0] == old[11]  # the 11 oldest of the 61 are gone
+
+
+def test_a_shop_too_small_for_every_roster_situation_is_a_usage_error(tmp_path):
+    out = CliRunner().invoke(app, ["generate", "--agents", "3", "--out", str(tmp_path / "l")])
+    assert out.exit_code == 2 and "--agents" in out.output
+    assert not (tmp_path / "l").exists()

@@ -205,7 +205,7 @@ def test_a_file_that_is_not_the_source_it_is_filed_under_fails_naming_file_and_p
     with pytest.raises(IngestError) as failure:
         ingest(settings, "orders", "2026-10-01")
     assert str(path) in str(failure.value)
-    assert "no recognisable orders header: missing order_id" in str(failure.value)
+    assert "no recognisable orders header: missing 订单编号 (order_id), " in str(failure.value)
 
 
 def test_a_warehouse_written_with_json_records_keeps_every_value_when_opened(settings):

@@ -298,7 +298,8 @@ def test_a_file_none_of_whose_rows_load_fails_its_day_and_leaves_it_as_it_was(
     message = str(failure.value)
     assert message.startswith(f"{path}: none of its {rows} rows could be read ({reason}); "
                               "expected chats columns 时间 (sent_at), 客服 (agent), 买家 (buyer),"
-                              " 发送方 (sender) (optional: 内容 (content), 消息ID (message_id))")
+                              " 发送方 (sender) (optional: 内容 (content), 消息ID (message_id),"
+                              " 买家ID (buyer_id))")
     assert failure.value.path == path
     assert raw_state(settings) == before
 

@@ -1,7 +1,8 @@
 """The set-based 千牛 transcript parser (pipelines/ingest/transcript.py) against the line-by-line
 one it replaced, kept here as the reference: the same messages, accounts, buyers and rejects on
 random transcripts mixing every kind of line (openers of buyers, agents, robots and full-width
-colons, transfers, system lines, read tokens, blank lines, odd whitespace)."""
+colons, transfers spaced or not, with a reason or a time, system lines, read tokens, blank lines,
+odd whitespace), with the default bot names and others."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
+from pipelines.config.bots import DEFAULT_BOTS
 from pipelines.ingest.text import line_array
 from pipelines.ingest.transcript import WHITESPACE, parse_transcript
 
@@ -24,6 +26,10 @@ LINES = [
     "旗舰店:机器人1 2026-10-8 9:05:06", " tb_c  2026-10-8 9:07:00 ", "tb d 2026-10-8 9:07:01",
     "tb\x1ce 2026-10-8\x1c9:07:02", "tb_f\u3000 2026-10-8 9:07:03", "tb_g 2026-10-8 9:7:03",
     "由 服务助手 转交给 旗舰店:小丽", "由 服务助手 转交给 旗舰店:小美",
+    "由服务助手转交给旗舰店:小丽", "由 服务助手 转交给 小美 原因：【离线留言自动分配】",
+    "由服务助手转交给小丽原因：【转人工】", "旗舰店:服务助手 2026-10-8 9:05:07",
+    "由\u3000服务助手\u3000转交给 旗舰店:小美 2026-10-8 9:05:20",
+    "旗舰店:智能客服 2026-10-8 9:05:08",
     "旗舰店:小美 撤回了一条消息", "当前用户来自 手机淘宝", "原因：【离线留言自动分配】",
     "已读", "未读", "发送中", " 已读 ", "", "   ", "\x1c", "\u3000", "这个包有黑色吗",
     "  缩进的内容  ", "[自动回复]亲，在的", "【自动回复】稍等", "有的亲\u2028黑色现货", "内容\x1f",
@@ -31,10 +37,10 @@ LINES = [
 ]
 
 
-OPENER = re.compile(r"^(?P<nick>\S.*?)\s+(?P<ts>\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{2}:\d{2})$")
-TRANSFER = re.compile(r"^由 .+ 转交给 (?P<account>\S+)$")
+TS = r"\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{2}:\d{2}"
+OPENER = re.compile(rf"^(?P<nick>\S.*?)\s+(?P<ts>{TS})$")
+TRANSFER = re.compile(rf"^由\s*.+?\s*转交给\s*(?P<account>\S+?)\s*(?:原因[:：].*?)?(?:\s+{TS})?$")
 SYSTEM_LINE = re.compile(r"^(.+ 撤回了一条消息|当前用户来自.*|原因：.*|已读|未读|发送中)$")
-AUTO_NAMES = ("店小蜜", "机器人", "自动回复")
 AUTO_MARKS = ("[自动回复]", "【自动回复】")
 COLUMNS = ("sent_at", "agent", "buyer", "sender", "content")
 
@@ -68,13 +74,19 @@ def _is_account(nick: str) -> bool:
     return ":" in nick or "：" in nick
 
 
-def _sender(nick: str, content: str) -> str:
+def _sender(nick: str, content: str, bots: tuple[str, ...]) -> str:
     if not _is_account(nick):
         return "buyer"
     name = re.split("[:：]", nick, maxsplit=1)[1]
-    if any(a in name for a in AUTO_NAMES) or content.startswith(AUTO_MARKS):
+    if any(b in name for b in bots) or content.startswith(AUTO_MARKS):
         return "auto"
     return "agent"
+
+
+def _within_shop(account: str, owner: str) -> str:
+    """A transfer to a bare sub-account name names one of the owner's shop."""
+    shop, colon, _ = owner.replace("：", ":").partition(":")
+    return account if not colon or _is_account(account) else f"{shop}:{account}"
 
 
 def _split_messages(lines: list[str], rows: TranscriptRows) -> list[Message]:
@@ -82,11 +94,11 @@ def _split_messages(lines: list[str], rows: TranscriptRows) -> list[Message]:
     transfer: str | None = None
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
-        if opener := OPENER.match(stripped):
+        if moved := TRANSFER.match(stripped):
+            transfer = moved["account"]
+        elif opener := OPENER.match(stripped):
             messages.append(Message(number, opener["nick"], opener["ts"], [], transfer))
             transfer = None
-        elif moved := TRANSFER.match(stripped):
-            transfer = moved["account"]
         elif SYSTEM_LINE.match(stripped):
             continue
         elif messages:
@@ -103,22 +115,24 @@ def _reference_file_account(path: Path) -> str | None:
     return f"{shop}:{name}" if sep and shop and name else None
 
 
-def reference(lines: list[str], file_account: str | None = None) -> TranscriptRows:
+def reference(lines: list[str], file_account: str | None = None,
+              bots: tuple[str, ...] = DEFAULT_BOTS) -> TranscriptRows:
     """The messages of a transcript given as its lines (split on `\n` only, so a U+2028 in a
     message is part of it: `readers.split_lines`). The file's own account is the one that
     speaks most; where no account speaks (only buyers wrote), the one its file name gives."""
     rows = TranscriptRows()
     messages = _split_messages(lines, rows)
-    speakers = Counter(m.nick for m in messages if _sender(m.nick, "") == "agent")
+    speakers = Counter(m.nick for m in messages if _sender(m.nick, "", bots) == "agent")
     owner = speakers.most_common(1)[0][0] if speakers else file_account or ""
     buyer: str | None = None
     serving = owner
     for m in messages:
         body = "\n".join(m.content).strip()
-        sender = _sender(m.nick, body)
+        sender = _sender(m.nick, body, bots)
         if sender == "buyer" and m.nick != buyer:
             buyer, serving = m.nick, owner
-        serving = m.transferred_to or serving
+        if m.transferred_to:
+            serving = _within_shop(m.transferred_to, owner)
         if sender == "agent":
             serving = m.nick
         if buyer is None:
@@ -139,13 +153,14 @@ def test_the_set_based_parser_reads_transcripts_as_the_line_by_line_one(seed):
     for _ in range(25):
         lines = [rng.choice(LINES) for _ in range(rng.randint(0, 30))]
         owner = rng.choice([None, "旗舰店:大涛"])
+        bots = rng.choice([DEFAULT_BOTS, ("服务助手",), ()])
         text = "\n".join(lines) + rng.choice(["", "\n", "\r\n"])
         split = line_array(text.encode("utf-8"))
         assert split.to_pylist() == [line.removesuffix("\r") for line in
                                      (text[:-1] if text.endswith("\n") else text).split("\n")
                                      ] if text else split.to_pylist() == []
-        expected = reference(split.to_pylist(), owner)
-        got = parse_transcript(split, owner)
+        expected = reference(split.to_pylist(), owner, bots)
+        got = parse_transcript(split, owner, bots)
         assert got.table().to_pylist() == expected.table().to_pylist(), lines
         assert sorted(got.rejects) == sorted(expected.rejects), lines
 

@@ -128,6 +128,11 @@ def test_the_late_export_makes_the_month_final_and_closable(shop):
     try:
         closed, new = close_month(con, OCT, shop.publish, "finance")
         assert new and closed.marts_sha256 == marts_sha256(con, OCT)
+        # a later version adds a column (last, empty for the closed rows): the proof holds
+        con.execute("ALTER TABLE marts.kpi_monthly ADD COLUMN later_figure DECIMAL(18, 2)")
+        assert marts_sha256(con, OCT) == closed.marts_sha256
+        con.execute("UPDATE marts.kpi_monthly SET later_figure = 1 WHERE month = ?", [OCT])
+        assert marts_sha256(con, OCT) != closed.marts_sha256
     finally:
         con.close()
     shop_now = datetime.now(ZoneInfo("Asia/Shanghai")).replace(tzinfo=None)

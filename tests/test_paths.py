@@ -70,20 +70,22 @@ def test_kefu_run_from_another_directory_names_and_uses_the_projects_warehouse(t
 
 def test_an_unforeseen_failure_is_one_line_and_its_trace_goes_to_a_log_beside_the_warehouse(
         tmp_path):
-    """A failure no command foresees (here the generator refusing too small a shop with a
-    ValueError) used to end in typer's pages of traceback."""
+    """A failure no command foresees (here the operating system refusing a landing folder
+    inside a file, as it would a full disk) used to end in typer's pages of traceback."""
     env = {k: v for k, v in os.environ.items() if k not in VARIABLES}
     env["KEFU_WAREHOUSE"] = str(tmp_path / "shop" / "warehouse.duckdb")
-    out = subprocess.run([str(KEFU), "generate", "--agents", "3", "--out", str(tmp_path / "l")],
+    (tmp_path / "a_file").write_text("", encoding="utf-8")
+    landing = tmp_path / "a_file" / "landing"
+    out = subprocess.run([str(KEFU), "generate", "--out", str(landing)],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 1, out.stdout + out.stderr
     logs = list((tmp_path / "shop" / "logs").glob("kefu-*.log"))
     assert len(logs) == 1
     assert out.stdout.splitlines()[-2:] == [
-        "kefu generate failed: ValueError: agents must be at least 5 to cover every roster "
-        "situation", f"the full error is in {logs[0]}"]
+        f"kefu generate failed: NotADirectoryError: [Errno 20] Not a directory: "
+        f"'{landing / 'chats' / '2026-10-01'}'", f"the full error is in {logs[0]}"]
     assert "Traceback" not in out.stdout + out.stderr
     trace = logs[0].read_text(encoding="utf-8")
-    assert "generate --agents 3" in trace.splitlines()[0]
+    assert f"generate --out {landing}" in trace.splitlines()[0]
     assert "Traceback (most recent call last)" in trace
-    assert "ValueError: agents must be at least 5" in trace
+    assert "NotADirectoryError" in trace

@@ -83,9 +83,10 @@ def payroll_as_text(settings: Settings) -> list[list[str]]:
 
 
 class StatementPage(HTMLParser):
-    """Collect every `data-field` value, keyed by the KPI line or pay line it sits in: a number's
-    exact `data-value` (the mart's decimal), any other field's text. `shown` holds the text a
-    person reads, keyed by (metric or pay line number or None, field)."""
+    """Collect every `data-field` value, keyed by the KPI line, pay line or next-tier route
+    (`<li data-route="metric">`) it sits in: a number's exact `data-value` (the mart's decimal),
+    any other field's text. `shown` holds the text a person reads, keyed by (metric or pay line
+    number or ("route", metric) or None, field)."""
 
     VOID: ClassVar[set[str]] = {"meta", "br", "hr", "img", "link", "input"}
 
@@ -94,10 +95,12 @@ class StatementPage(HTMLParser):
         self.fields: dict[str, str] = {}           # outside any KPI / pay line
         self.metrics: dict[str, dict[str, str]] = {}
         self.pay_lines: dict[int, dict[str, str]] = {}
-        self.shown: dict[tuple[str | int | None, str], str] = {}
+        self.routes: dict[str, dict[str, str]] = {}
+        self.shown: dict[tuple[str | int | tuple[str, str] | None, str], str] = {}
         self.external: list[str] = []
         self._row: dict[str, str] | None = None
-        self._key: str | int | None = None
+        self._key: str | int | tuple[str, str] | None = None
+        self._row_depth = 0
         self._capture: list[tuple[str, int, list[str], str | None]] = []
         self._depth = 0
         self.feed(text)
@@ -119,6 +122,11 @@ class StatementPage(HTMLParser):
         elif tag == "tr" and a.get("data-pay-line"):
             self._key = int(a["data-pay-line"] or 0)
             self._row = self.pay_lines.setdefault(self._key, {})
+        elif tag == "li" and a.get("data-route"):
+            self._key = ("route", a["data-route"] or "")
+            self._row = self.routes.setdefault(self._key[1], {})
+        if self._row is not None and not self._row_depth:
+            self._row_depth = self._depth
         if a.get("data-field"):
             self._capture.append((a["data-field"] or "", self._depth, [], a.get("data-value")))
 
@@ -131,8 +139,8 @@ class StatementPage(HTMLParser):
             text = "".join(parts).strip()
             target[name] = text if exact is None else exact
             self.shown[(self._key, name)] = text
-        if tag == "tr":
-            self._row, self._key = None, None
+        if self._depth == self._row_depth:
+            self._row, self._key, self._row_depth = None, None, 0
         self._depth -= 1
 
     def handle_data(self, data: str) -> None:

@@ -9,6 +9,7 @@ points carries markup in its reason."""
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date
 from decimal import Decimal
@@ -21,7 +22,7 @@ from dagster import DagsterInstance
 from pipelines.config.settings import Settings
 from pipelines.orchestration.jobs import monthly_job
 from pipelines.orchestration.runner import backfill_days, run_range
-from pipelines.publish.statements import figure
+from pipelines.publish.figures import figure
 from tests.conftest import warehouse_rows
 from tests.test_metrics import PAID, land_chats, land_orders, make_settings
 from tests.test_publish import StatementPage, shown, write_adjustments
@@ -105,6 +106,70 @@ def test_the_statement_shows_rounded_numbers_and_keeps_the_exact_ones(month: Set
     assert [page.shown[(n, "amount")] for n in (1, 2)] == ["4000.00", "643.80"]
     assert page.shown[(1, "quantity")] == "31"
     assert page.fields["gross_pay"] == page.shown[(None, "gross_pay")] == "4643.80"
+
+
+def test_each_rate_shows_its_95_percent_interval_and_the_points_at_its_ends(month: Settings):
+    """Hand-worked in tests/test_statement_figures.py (z = 1.959964), the points by the plan:
+    - avg and first response, waits 20, 30, 11, 20 s (squares 1821): t(3) interval
+      7.898791 .. 32.601209 -> 7.9-32.6 s. Avg (effective weight 40): (60 - 32.601209) / 45
+      x 40 = 24.3545 .. 40 (under best 15 s). First (20): 0 (over worst 30 s) ..
+      (30 - 7.898791) / 25 x 20 = 17.6810.
+    - reply 4 of 6: Wilson 0.299993 .. 0.903229 -> 30.0%-90.3%; points 0 .. (0.903229 - 0.9)
+      / 0.1 x 20 = 0.6457: an end moves the line's 0 points by 0.5 or more, so it is shown.
+    - refund 0.00 over 1 credited order: Wilson 0 .. 0.793451 -> 0.0%-79.3%; points 20 .. 0.
+    - conversion (4 inquiries < min_sample 30) and satisfaction (no ratings) are N/A: none."""
+    assert warehouse_rows(month, "SELECT answered_wait_seconds_squared, "
+                                 "first_response_seconds_squared FROM marts.agent_monthly_metrics "
+                                 "WHERE employee_id = 'E1'") == [(1821, 1821)]
+    page = StatementPage(page_text(month))
+    fields = ("interval_low", "interval_high", "interval_points_low", "interval_points_high")
+    got = {metric: tuple(page.shown.get((metric, f)) for f in fields) for metric in page.metrics}
+    assert got == {
+        "avg_response_seconds": ("7.9", "32.6", "24.3545", "40.0000"),
+        "first_response_seconds": ("7.9", "32.6", "0.0000", "17.6810"),
+        "reply_rate": ("30.0%", "90.3%", "0.0000", "0.6457"),
+        "refund_rate": ("0.0%", "79.3%", "0.0000", "20.0000"),
+        "inquiry_conversion": (None, None, None, None),
+        "satisfaction": (None, None, None, None),
+    }
+    assert page.metrics["reply_rate"]["interval_high"] == "0.903229"
+
+
+def test_the_statement_says_what_reaching_the_next_tier_takes(month: Settings):
+    """Score 64.38 in tier 0 (base 1000, 31 of 31 days: a point is worth 10.00); tier 80 (base
+    2000) is 80 - 64.38 = 15.62 points away; the raw total 64.3833 must reach 79.995, 15.6117
+    more.
+    - reply (0 points, effective weight 20): (15.6117 - 0.00005) / 20 = 0.780583, value 0.9 +
+      0.1 x 0.780583 = 0.978058 -> 97.9% (rounded up); at 0.979 the line has 0.79 x 20 =
+      15.8000 points: 63.1333 + 15.8 + 1.25 = 80.1833 -> 80.18, 2000 x 80.18% = 1603.60;
+      0.978058 x 6 = 5.87 -> all 6 buyers received.
+    - avg response can add 40 - 35.3333 = 4.6667 at most (15.0 s): 69.05; first response
+      20 - 7.8 = 12.2000 (5.0 s): 76.58. Neither is enough alone.
+    - refund is at full points: no route. N/A lines have none."""
+    page = StatementPage(page_text(month))
+    assert [page.fields[f] for f in ("next_min_score", "next_tier_base", "points_missing",
+                                     "point_value")] == ["80.00", "2000.00", "15.62", "10.00"]
+    fields = ("now", "target", "gain", "score", "bonus")
+    got = {metric: [page.shown.get((("route", metric), f)) for f in fields]
+           for metric in page.routes}
+    assert got == {
+        "avg_response_seconds": ["20.3", "15.0", "4.67", "69.05", None],
+        "first_response_seconds": ["20.3", "5.0", "12.20", "76.58", None],
+        "reply_rate": ["66.7%", "97.9%", "15.80", "80.18", "1603.60"],
+    }
+    assert page.routes["reply_rate"]["gain"] == "15.8000"
+    assert page.routes["reply_rate"]["counts"] == "接待人数 received_buyers 4 -> 6 / " \
+                                                   "咨询人数 consulted_buyers 6"
+    routes = re.findall(r'<li data-route="(\w+)">(.*?)</li>', page_text(month), re.S)
+    # the text a person reads (the counts are a line of their own, a block .formula)
+    read = {metric: html.unescape(" ".join(re.sub(r"<[^>]+>", "", li).split()))
+            for metric, li in routes}
+    assert read["reply_rate"] == ("回复率 reply_rate 66.7% -> 97.9%: +15.80 points → KPI 80.18, "
+                                  "奖金 bonus ¥1603.60接待人数 received_buyers 4 -> 6 / "
+                                  "咨询人数 consulted_buyers 6")
+    assert read["avg_response_seconds"] == (
+        "平均响应时长(秒) avg_response_seconds 20.3 -> 15.0: +4.67 points "
+        "最多，单项不足以进入下一档 at most: not enough alone (KPI 69.05)")
 
 
 def test_names_and_reasons_from_the_files_are_escaped(month: Settings):

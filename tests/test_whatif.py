@@ -134,6 +134,11 @@ def test_doubled_tier_bases_double_each_bonus_and_touch_nothing(clean_month: Set
     out = CliRunner().invoke(app, ["whatif", "--plan", str(plan), "--month", "2026-10"])
     assert out.exit_code == 0, out.output
     assert f"difference {result.total_difference:+}" in out.output
+    # then the candidate's plan check on the month: E05's 81.20 is near the edge of 80, where
+    # the candidate's tier base goes from 2000 to 4000
+    assert result.diagnostics is not None and result.diagnostics.plan_version == "default-2026"
+    assert "Plan check 2026-10: default-2026" in out.output
+    assert "at 80 the tier base goes from 2000 to 4000" in " ".join(out.output.split())
     assert len(whatif_rows(month.warehouse, "payroll")) == 6
     assert len(whatif_rows(month.warehouse, "kpi_monthly")) == 6
 

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 
 from pipelines.cli.console import console
 from pipelines.cli.dates import month_days, parse_day, run_days
@@ -20,6 +21,7 @@ from pipelines.cli.render import (
     print_data_quality,
     print_ingest_summary,
     print_payroll,
+    print_plan_check,
     print_restatements,
     print_whatif,
     run_with_progress,
@@ -28,6 +30,7 @@ from pipelines.cli.session import (
     notice,
     read_warehouse,
     refuse_closed_publish,
+    refuse_month_without_kpi,
     refuse_month_without_payroll,
     use_settings,
 )
@@ -143,7 +146,7 @@ def close(
     try:
         closed, new = close_month(con, first, settings.publish, getpass.getuser())
     except NotClosable as refused:
-        console.print(f"[red]{refused}[/red]", soft_wrap=True)
+        report_failure(str(refused), "")
         raise typer.Exit(1) from refused
     finally:
         con.close()
@@ -186,7 +189,7 @@ def statement(
         try:
             paths = write_statements(con, first, out or settings.publish, employee=employee)
         except LookupError as missing:
-            console.print(f"[red]{missing}[/red]")
+            report_failure(str(missing), "")
             raise typer.Exit(1) from missing
         finally:
             con.close()
@@ -242,9 +245,37 @@ def whatif(
             result = run_whatif(settings.warehouse, settings.config, plan, first,
                                 publish=settings.publish, on_note=notice)
         except (ConfigError, LookupError) as failure:
-            console.print(f"[red]{failure}[/red]", soft_wrap=True)
+            report_failure(str(failure), "")
             raise typer.Exit(1) from failure
     print_whatif(month, plan, result, scratch_path(settings.warehouse))
+
+
+@app.command("plan-check")
+def plan_check(
+    month: Annotated[str, typer.Option(help="The month to judge the plan on, YYYY-MM.")],
+    plan: Annotated[Path | None, typer.Option(
+        help="A candidate plan file to judge instead of the version that computed the month."
+    )] = None,
+) -> None:
+    """Judge a plan on a real month, per KPI line: the share of employees at full and zero
+    points, the split-half reliability (odd against even days), the standard error at
+    min_sample against the spread between employees; the employees near a tier edge; and flags
+    for what makes pay track luck. The warehouse is only read."""
+    from pipelines.config.rules import ConfigError
+    from pipelines.pay.plan_check import check_plan
+
+    first, _ = month_days(month)
+    settings = use_settings(month, needs_warehouse=True)
+    refuse_month_without_kpi(settings, first)
+    con = read_warehouse(settings)
+    try:
+        diagnostics = check_plan(con, first, settings.config, plan)
+    except (ConfigError, LookupError) as failure:
+        console.print(f"[red]{escape(str(failure))}[/red]", soft_wrap=True)
+        raise typer.Exit(1) from failure
+    finally:
+        con.close()
+    print_plan_check(diagnostics)
 
 def main() -> None:
     """`kefu`: the app, where a failure no command foresaw (a bug, a full disk) ends in one line

@@ -1,7 +1,7 @@
 """What the run commands show: the progress display of a backfill or nightly run, then the
 summaries it ends with (the ingest table, a month's payroll, its restatements, the data-quality
-signals), each with the reporting SQL it reads from the warehouse; and what `kefu generate` and
-`kefu whatif` end with."""
+signals), each with the reporting SQL it reads from the warehouse; and what `kefu generate`,
+`kefu whatif` and `kefu plan-check` end with."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from pipelines.config.settings import Settings
 from pipelines.orchestration import progress
 
 if TYPE_CHECKING:
+    from pipelines.pay.diagnostics import PlanDiagnostics
     from pipelines.pay.whatif import WhatIf
 
 # The steps that report once per day of the run; the others once per run.
@@ -169,9 +170,47 @@ def print_whatif(month: str, plan: Path, result: WhatIf, scratch: Path) -> None:
             r.candidate_score, r.candidate_tier_base, r.candidate_gross)), f"{r.difference:+}")
     console.print(table)
     for note in result.notes:
-        console.print(f"[yellow]note: {note}[/yellow]", soft_wrap=True)
+        console.print(f"note: {note}", style="yellow", soft_wrap=True, markup=False)
     console.print(f"Total gross pay: current {result.current_total}, candidate "
                   f"{result.candidate_total}, difference {result.total_difference:+}   "
                   f"(candidate rows in whatif.kpi_monthly, whatif.payroll of "
                   f"{scratch})", soft_wrap=True)
+    if result.diagnostics is not None:
+        print_plan_check(result.diagnostics)
+
+
+def _count_share(count: int, share: float | None) -> str:
+    return "-" if share is None else f"{count} ({share:.0%})"
+
+
+def print_plan_check(diagnostics: PlanDiagnostics) -> None:
+    """Per KPI line: saturation, split-half reliability, the standard error at min_sample
+    against the spread between employees; the employees near a tier edge; the flags."""
+    from pipelines.pay.diagnostics import EDGE_POINTS, figure
+
+    def shown(value: float | None) -> str:
+        return "-" if value is None else figure(value)
+
+    table = Table(title=f"Plan check {diagnostics.month:%Y-%m}: {diagnostics.plan_version}")
+    for column in ("role", "line", "scored", "at full", "at zero", "split-half", "SE at n",
+                   "spread", "SE in points"):
+        table.add_column(column, justify="left" if column in ("role", "line") else "right")
+    for d in diagnostics.lines:
+        table.add_row(
+            d.role, d.metric, f"{d.scored}" + (f" (+{d.not_scored} n/a)" if d.not_scored else ""),
+            _count_share(d.at_full, d.share_full), _count_share(d.at_zero, d.share_zero),
+            "-" if d.reliability is None else f"{d.reliability:.2f} ({d.halves_compared})",
+            "-" if d.standard_error is None else f"{figure(d.standard_error)} at {d.error_sample}",
+            shown(d.spread),
+            "-" if d.error_points is None else f"{d.error_points:.1f} of {d.weight:g}")
+    console.print(table)
+    edges = ", ".join(f"{e.employee_id} {e.score} ({e.edge:g})" for e in diagnostics.near_edges)
+    console.print(f"Within {EDGE_POINTS:g} points of a tier edge: {edges or 'nobody'}",
+                  soft_wrap=True, markup=False, highlight=False)
+    for flag in diagnostics.flags:
+        console.print(f"flag: {flag}", soft_wrap=True, markup=False, highlight=False,
+                      style="yellow")
+    if not diagnostics.flags:
+        console.print("no flags: no line is saturated, unreliable or noisier than the spread "
+                      "between employees, and nobody is near a tier edge", style="green")
 

@@ -1,7 +1,8 @@
 """What a command sets up around its work: the KEFU_* settings (and, for a writing command, the
 writer lock), connections that read the warehouse without blocking a run, the command line it
 records as the lock's holder, and the refusals checked before a statement or export writes
-anything (a closed month's published files, a month without payroll)."""
+anything (a closed month's published files, a month without payroll) or a plan check reads a
+month without KPI."""
 
 from __future__ import annotations
 
@@ -97,14 +98,23 @@ def refuse_closed_publish(settings: Settings, first: date, out: Path | None) -> 
 def refuse_month_without_payroll(settings: Settings, first: date) -> None:
     """Statements and exports are of a computed payroll: without one, stop before writing
     (an export of no rows would read as a month in which nobody was paid)."""
+    _refuse_month_without(settings, first, "marts.payroll", "payroll")
+
+
+def refuse_month_without_kpi(settings: Settings, first: date) -> None:
+    """A plan check judges a scored month: without KPI there is nothing to judge."""
+    _refuse_month_without(settings, first, "marts.kpi_monthly", "KPI")
+
+
+def _refuse_month_without(settings: Settings, first: date, table: str, what: str) -> None:
     con = read_warehouse(settings)
     try:
-        rows = con.execute("SELECT count(*) FROM marts.payroll WHERE month = ?",
+        rows = con.execute(f"SELECT count(*) FROM {table} WHERE month = ?",
                            [first]).fetchall()[0][0]
     finally:
         con.close()
     if not rows:
-        console.print(f"no payroll for {first:%Y-%m}: run `kefu payroll --month {first:%Y-%m}` "
+        console.print(f"no {what} for {first:%Y-%m}: run `kefu payroll --month {first:%Y-%m}` "
                       f"or `kefu backfill --month {first:%Y-%m}` first", style="red",
                       soft_wrap=True, markup=False, highlight=False)
         raise typer.Exit(1)

@@ -20,7 +20,8 @@ LUCK_HELP = "(luck, pipelines/generator/luck.py; default: the seed's)"
 
 def generate(
     month: Annotated[str, typer.Option(help="The month to simulate, YYYY-MM.")] = "2026-10",
-    agents: Annotated[int, typer.Option(help="How many employees the shop has.")] = 12,
+    agents: Annotated[int, typer.Option(
+        min=5, help="How many employees the shop has (5 or more: one per roster situation).")] = 12,
     seed: Annotated[int, typer.Option(help="Same seed, same bytes.")] = 7,
     scale: Annotated[float, typer.Option(help="Multiplies the traffic volume.")] = 1.0,
     out: Annotated[Path | None, typer.Option(

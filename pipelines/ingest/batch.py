@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.ingest.errors import IngestError
-from pipelines.ingest.landing import read_landing_file
+from pipelines.ingest.landing import Skipped, read_landing_file
 from pipelines.ingest.readers import FileRows
 from pipelines.ingest.sources import Source
 from pipelines.warehouse.database import run_sql
@@ -26,6 +26,7 @@ class DayLoad:
     day: date
     files_read: int = 0
     files_duplicate: int = 0
+    files_skipped: int = 0  # companion exports (sources.Companion), recorded and not read
     rows_loaded: int = 0
     rows_rejected: int = 0
     file_names: list[str] = field(default_factory=list)
@@ -35,15 +36,21 @@ class DayLoad:
     days_changed: set[date] = field(default_factory=set)
 
 
-def read_file(source: Source, landing: Path, day: date, path: Path) -> StagedFile:
+def read_file(source: Source, landing: Path, day: date, path: Path,
+              bots: tuple[str, ...]) -> StagedFile:
     """Read one file (no warehouse needed: it runs in a reading thread ahead of the loading)."""
     data = path.read_bytes()
     staged = StagedFile(-1, day, path.relative_to(landing).as_posix(), path,
                      hashlib.sha256(data).hexdigest())
     try:
-        staged.rows, staged.mapping = read_landing_file(source, path, data)
+        landed = read_landing_file(source, path, data, bots)
     except IngestError as error:
         staged.error = error
+        return staged
+    if isinstance(landed, Skipped):
+        staged.skipped = landed.note
+    else:
+        staged.rows, staged.mapping = landed
     return staged
 
 
@@ -57,19 +64,21 @@ class StagedFile:
     rows: FileRows | None = None
     mapping: dict[str, str] = field(default_factory=dict)
     error: IngestError | None = None  # the file could not be read: raised when its day loads
+    skipped: str | None = None  # why a companion export holds none of the source's rows
 
 
 class Batch:
     """Files of one source, read into one temporary table as they come (`stage`), checked by
     `sql/ingest/check_<source>.sql` in one statement for all of them (`check`; planning it cost
     ~25 ms a file), then recorded file by file in the order their days load (`record`), the
-    recorded files' good rows written by one insert (`write_recorded`)."""
+    recorded files' good rows written by one insert (`write_recorded`). `bots` are the shop's
+    bot sub-account names (config/bots.yaml): their chat messages are auto-replies."""
 
     _tables = 0
 
-    def __init__(self, source: Source, run_id: str) -> None:
+    def __init__(self, source: Source, run_id: str, bots: tuple[str, ...]) -> None:
         Batch._tables += 1
-        self.source, self.run_id = source, run_id
+        self.source, self.run_id, self.bots = source, run_id, bots
         self.table = f"landing_batch_{Batch._tables}"
         self.checked = f"landing_checked_{Batch._tables}"
         self.files: dict[Path, StagedFile] = {}
@@ -113,7 +122,7 @@ class Batch:
         self._insert_staged(con)
         con.execute(f"CREATE OR REPLACE TEMP VIEW landing_rows AS FROM {self.table}")
         try:
-            run_sql(con, f"ingest/check_{self.source.name}.sql")
+            run_sql(con, f"ingest/check_{self.source.name}.sql", bots=list(self.bots))
             con.execute(f"ALTER TABLE landing_checked RENAME TO {self.checked}")
         finally:
             con.execute("DROP VIEW IF EXISTS landing_rows")
@@ -250,12 +259,20 @@ def record_file(con: duckdb.DuckDBPyConnection, source: str, day: date, relative
                  encoding: str | None, file_format: str, status: str, duplicate_of: str | None,
                  counts: tuple[int, int, int], run_id: str,
                  canonical_headers: str | None = None,
-                 record_headers: list[str] | None = None) -> None:
+                 record_headers: list[str] | None = None, note: str | None = None) -> None:
     con.execute(
         "INSERT INTO raw.ingest_files (source, partition_day, file_path, sha256, encoding, "
         "file_format, status, duplicate_of, rows_read, rows_loaded, rows_rejected, "
-        "load_run_id, loaded_at, canonical_headers, record_headers) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?)",
+        "load_run_id, loaded_at, canonical_headers, record_headers, note) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()::TIMESTAMP, ?, ?, ?)",
         [source, day, relative, sha, encoding, file_format, status, duplicate_of, *counts, run_id,
-         canonical_headers, record_headers],
+         canonical_headers, record_headers, note],
     )
+
+
+def record_skipped(con: duckdb.DuckDBPyConnection, source: str, staged: StagedFile,
+                   run_id: str) -> None:
+    """A companion export: recorded with why it was skipped, no row of it read."""
+    record_file(con, source, staged.day, staged.relative, staged.sha, None,
+                staged.path.suffix.lstrip("."), "skipped", None, (0, 0, 0), run_id,
+                note=staged.skipped)

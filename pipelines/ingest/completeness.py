@@ -3,7 +3,8 @@
 - `stale_days`: days whose folder holds other files than the ones loaded for it (a file landed
   late in an older day's folder, or was moved): the nightly run loads them again.
 - `missing_exports`: the (day, source) pairs with no export loaded and no `shop_closed` mark in
-  calendar.yaml. A header-only export is a loaded day with zero rows, not a missing one.
+  calendar.yaml. A header-only export is a loaded day with zero rows, not a missing one; a
+  companion export alone (skipped, e.g. an ExportOrderDetailList) is no export.
 - `month_state`: a month is final when nothing is missing and the attribution window of its
   last day has closed under its plan; until then its payroll is `provisional`.
 """
@@ -65,7 +66,7 @@ def missing_exports(con: duckdb.DuckDBPyConnection, config: Config, first: date,
     """The days of first..last and sources that have no export loaded, in day order."""
     loaded = set(con.execute(
         "SELECT DISTINCT partition_day, source FROM raw.ingest_files "
-        "WHERE partition_day BETWEEN ? AND ?", [first, last]).fetchall())
+        "WHERE partition_day BETWEEN ? AND ? AND status <> 'skipped'", [first, last]).fetchall())
     closed = set(config.calendar.shop_closed)
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
     return [(day, source) for day in days if day not in closed for source in SOURCES
@@ -135,7 +136,8 @@ def require_exports(con: duckdb.DuckDBPyConnection, first: date, landing: Path) 
     """A month with no export loaded at all has nothing to pay from: refuse it, naming where
     its exports were looked for."""
     loaded = con.execute("SELECT count(*) FROM raw.ingest_files WHERE partition_day BETWEEN ? "
-                         "AND ?", [first, month_end(first)]).fetchall()[0][0]
+                         "AND ? AND status <> 'skipped'", [first, month_end(first)]
+                         ).fetchall()[0][0]
     if not loaded:
         raise NoExports(f"no export of {first:%Y-%m} is loaded: nothing to pay from. Put the "
                         f"shop's exports in {landing}/<source>/{first:%Y-%m}-DD/ and run "

@@ -4,11 +4,13 @@ canonical fields."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pipelines.ingest.chat_layouts import conversation_rows
 from pipelines.ingest.errors import IngestError
-from pipelines.ingest.readers import READERS, FileRows
+from pipelines.ingest.readers import READERS, FileRows, csv_headers, read_txt
 from pipelines.ingest.sources import SOURCES, Source
 
 
@@ -47,22 +49,50 @@ def check_landing_root(landing: Path) -> None:
         raise LandingZoneError(where, f"holds none of {folders} (KEFU_LANDING)")
 
 
-def read_landing_file(source: Source, path: Path,
-                      data: bytes) -> tuple[FileRows, dict[str, str]]:
-    """The file's rows, and which of its headers holds each canonical field."""
-    reader = READERS.get(path.suffix.lower())
-    if reader is None or path.suffix.lower() not in source.extensions:
+@dataclass(frozen=True)
+class Skipped:
+    """A landing file that is a companion export of the source (`sources.Companion`): none of
+    its rows are the source's, and it is recorded with why."""
+
+    note: str
+
+
+def read_landing_file(source: Source, path: Path, data: bytes,
+                      bots: tuple[str, ...]) -> tuple[FileRows, dict[str, str]] | Skipped:
+    """The file's rows, and which of its headers holds each canonical field; or, for a companion
+    export, why it is skipped (a CSV's is told from its header line, before its rows are
+    parsed). A transcript tells the shop's agents from its bots (`bots`) by their names."""
+    suffix = path.suffix.lower()
+    reader = READERS.get(suffix)
+    if reader is None or suffix not in source.extensions:
         raise IngestError(path, f"unsupported file type for {source.name}: {path.suffix or '?'}"
                                 f" (expected one of {', '.join(source.extensions)})")
-    rows = reader(path, data)
+    if suffix == ".csv" and (companion := source.companion(csv_headers(path, data))):
+        return Skipped(companion.note)
+    rows = read_txt(path, data, bots) if reader is read_txt else reader(path, data)
     mapping, missing = source.match_headers(rows.headers)
+    if missing and source.name == "chats" and rows.file_format in ("csv", "xlsx"):
+        rows = _conversations(path, rows, bots)
+        mapping, missing = source.match_headers(rows.headers)
     # a JSONL export without objects has no keys to show: empty, it is a day with zero rows;
     # with lines, none of them could be read (`_load_rows` says so)
     no_objects = rows.file_format == "jsonl" and rows.table.num_rows == 0
     if missing and not no_objects:
+        if companion := source.companion(rows.headers):
+            return Skipped(companion.note)
         raise IngestError(
             path,
-            f"no recognisable {source.name} header: missing {', '.join(missing)}"
+            f"no recognisable {source.name} header: missing {source.named(missing)}"
             f" (found: {', '.join(h.strip() for h in rows.headers) or 'nothing'})",
         )
     return rows, mapping
+
+
+def _conversations(path: Path, rows: FileRows, bots: tuple[str, ...]) -> FileRows:
+    """A chats table whose rows are whole conversations (the 网页版 export) as its messages; any
+    other table as it is."""
+    read = conversation_rows(path, rows.table, bots)
+    if read is None:
+        return rows
+    return FileRows(read.table, rows.encoding, read.file_format(rows.file_format),
+                    [*rows.rejects, *read.rejects], rows.raw_line)

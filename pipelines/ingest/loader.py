@@ -6,7 +6,9 @@ rows to `raw.<source>`, the others to `raw.rejected_rows`, and the reconciliatio
 `raw.ingest_files`. The day's old rows are deleted first in the same transaction, so a re-run
 replaces the partition and a file that cannot be read (or none of whose rows can) leaves it
 exactly as it was. A day whose folder is missing or holds no files is a *missing* export: its
-rows are left as they are, never replaced by nothing.
+rows are left as they are, never replaced by nothing. A companion export (an
+ExportOrderDetailList beside the ExportOrderList, `sources.Companion`) is recorded as skipped and
+not read; a folder holding nothing else is a missing export too.
 
 The same bytes are loaded once: where several day folders hold them, in the earliest day folder
 (then by path), whatever order the days run in; the other copies are recorded as duplicates of
@@ -24,7 +26,15 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.ingest.batch import Batch, DayLoad, StagedFile, read_file, record_file
+from pipelines.config.bots import DEFAULT_BOTS
+from pipelines.ingest.batch import (
+    Batch,
+    DayLoad,
+    StagedFile,
+    read_file,
+    record_file,
+    record_skipped,
+)
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.landing import day_folder, landing_files
 from pipelines.ingest.sources import SOURCES, Source
@@ -32,20 +42,21 @@ from pipelines.warehouse.database import transaction
 
 
 def load_day(con: duckdb.DuckDBPyConnection, landing: Path, source_name: str, day: date,
-             run_id: str) -> DayLoad:
+             run_id: str, bots: tuple[str, ...] = DEFAULT_BOTS) -> DayLoad:
     """Replace the day's partition of `raw.<source>` with what its folder holds now; a folder
     that is missing or holds no files leaves the partition as it is (DayLoad.missing)."""
-    return load_days(con, landing, source_name, [day], run_id)[0]
+    return load_days(con, landing, source_name, [day], run_id, bots=bots)[0]
 
 
 def load_days(con: duckdb.DuckDBPyConnection, landing: Path, source_name: str,
               days: list[date], run_id: str,
-              on_day: Callable[[DayLoad], None] | None = None) -> list[DayLoad]:
+              on_day: Callable[[DayLoad], None] | None = None,
+              bots: tuple[str, ...] = DEFAULT_BOTS) -> list[DayLoad]:
     """`load_day` for each of `days` in order, with the reading, the checks and the writing
     done set-based for as many days at once as `BATCH_BYTES` of files allow, each such group of
     days one transaction. A file that cannot be read fails its day: the days before it stay
     loaded, it and the days after it are left as they were (the error is raised when its day is
-    reached)."""
+    reached). Chat messages of the `bots` sub-accounts (config/bots.yaml) load as `auto`."""
     source = SOURCES[source_name]
     loads: list[DayLoad] = []
     # One thread reads the files ahead (the next batch's while this one is checked and
@@ -53,7 +64,7 @@ def load_days(con: duckdb.DuckDBPyConnection, landing: Path, source_name: str,
     # work.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kefu-read") as reader:
         def read_ahead(group: list[tuple[date, list[Path]]]) -> list[Future[StagedFile]]:
-            return [reader.submit(read_file, source, landing, day, path)
+            return [reader.submit(read_file, source, landing, day, path, bots)
                     for day, files in group for path in files]
 
         groups = list(_day_groups(landing, source_name, days))
@@ -61,13 +72,13 @@ def load_days(con: duckdb.DuckDBPyConnection, landing: Path, source_name: str,
         for number, group in enumerate(groups):
             current = ahead
             ahead = read_ahead(groups[number + 1]) if number + 1 < len(groups) else []
-            loads += _load_group(con, landing, source, group, current, run_id, on_day)
+            loads += _load_group(con, landing, source, group, current, run_id, on_day, bots)
     return loads
 
 
 def _load_group(con: duckdb.DuckDBPyConnection, landing: Path, source: Source,
                 group: list[tuple[date, list[Path]]], read: list[Future[StagedFile]], run_id: str,
-                on_day: Callable[[DayLoad], None] | None) -> list[DayLoad]:
+                on_day: Callable[[DayLoad], None] | None, bots: tuple[str, ...]) -> list[DayLoad]:
     """The group's days in one transaction, their good rows written by one insert: DuckDB
     writes an insert of more than a row group (122,880 rows) straight into the database file,
     compressed, where smaller ones go through the WAL first and are written again at the
@@ -75,7 +86,7 @@ def _load_group(con: duckdb.DuckDBPyConnection, landing: Path, source: Source,
     days of them took 4.4 s and wrote 312 MB day by day, 1.2 s and 124 MB at once). When a day
     fails, the group is rolled back and its days are loaded again one transaction each, up to
     the failing day, which raises: the days before it load, as day by day."""
-    batch = Batch(source, run_id)
+    batch = Batch(source, run_id, bots)
     try:
         for staged in read:
             batch.stage(staged.result())
@@ -132,6 +143,9 @@ def _load_day_files(con: duckdb.DuckDBPyConnection, landing: Path, source: Sourc
     if not files:
         result.missing = True
         return result
+    if all(batch.staged(path).skipped is not None for path in files):
+        _record_companions_alone(con, source, day, files, run_id, result, batch)
+        return result
     with transaction(con):
         recorded = dict(con.execute(
             "SELECT sha256, bool_or(status = 'loaded') FROM raw.ingest_files "
@@ -149,9 +163,24 @@ def _load_day_files(con: duckdb.DuckDBPyConnection, landing: Path, source: Sourc
             _load_file(con, landing, source, day, path, run_id, result, batch)
         # bytes this day loaded and no longer holds: a copy recorded in another day takes over
         for sha in sorted(before - _day_shas(con, source.name, day) if before else ()):
-            _settle(con, landing, source, sha, None, run_id, result)
+            _settle(con, landing, source, sha, None, run_id, result, batch.bots)
     result.days_changed.discard(day)
     return result
+
+
+def _record_companions_alone(con: duckdb.DuckDBPyConnection, source: Source, day: date,
+                             files: list[Path], run_id: str, result: DayLoad,
+                             batch: Batch) -> None:
+    """A folder holding companion exports alone (an ExportOrderDetailList without its
+    ExportOrderList) holds no export of the source: a missing export, whose loaded rows stay as
+    they are; the companions are recorded as skipped, in place of the ones recorded before."""
+    result.missing = True
+    with transaction(con):
+        con.execute("DELETE FROM raw.ingest_files WHERE source = ? AND partition_day = ? "
+                    "AND status = 'skipped'", [source.name, day])
+        for path in files:
+            record_skipped(con, source.name, batch.staged(path), run_id)
+            result.files_skipped += 1
 
 
 def _day_shas(con: duckdb.DuckDBPyConnection, source: str, day: date) -> set[str]:
@@ -163,9 +192,13 @@ def _day_shas(con: duckdb.DuckDBPyConnection, source: str, day: date) -> set[str
 def _load_file(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, day: date,
                path: Path, run_id: str, result: DayLoad, batch: Batch) -> None:
     staged = batch.staged(path)
+    if staged.skipped is not None:
+        record_skipped(con, source.name, staged, run_id)
+        result.files_skipped += 1
+        return
     relative = path.relative_to(landing).as_posix()
     here = (day, relative)
-    canonical = _settle(con, landing, source, staged.sha, here, run_id, result)
+    canonical = _settle(con, landing, source, staged.sha, here, run_id, result, batch.bots)
     if canonical != here:
         record_file(con, source.name, day, relative, staged.sha, None,
                      path.suffix.lstrip("."), "duplicate", canonical[1], (0, 0, 0), run_id)
@@ -175,8 +208,8 @@ def _load_file(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, da
 
 
 def _settle(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, sha: str,
-            here: tuple[date, str] | None, run_id: str,
-            result: DayLoad) -> tuple[date, str] | None:
+            here: tuple[date, str] | None, run_id: str, result: DayLoad,
+            bots: tuple[str, ...]) -> tuple[date, str] | None:
     """Where bytes `sha` load: the earliest (day, path) of the copies present now, among the
     ones `raw.ingest_files` knows and `here` (the file being loaded, not loaded yet). Every other
     recorded copy is brought in line in this transaction: one loaded where it no longer is, or
@@ -215,9 +248,9 @@ def _settle(con: duckdb.DuckDBPyConnection, landing: Path, source: Source, sha: 
                      "duplicate", canonical[1], (0, 0, 0), run_id)
     if canonical != here and not canonical_loaded:
         day, path = canonical
-        alone = Batch(source, run_id)
+        alone = Batch(source, run_id, bots)
         try:
-            alone.stage(read_file(source, landing, day, landing / path))
+            alone.stage(read_file(source, landing, day, landing / path, bots))
             alone.check(con)
             alone.record(con, alone.staged(landing / path), DayLoad(source.name, day))
             alone.write_recorded(con)

@@ -25,9 +25,10 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from pipelines.config.bots import DEFAULT_BOTS
+from pipelines.ingest.chat_layouts import transcript_rows
 from pipelines.ingest.errors import IngestError
 from pipelines.ingest.text import UTF8_BOM, is_utf8, line_array, line_lookup, utf8_body
-from pipelines.ingest.transcript import file_account, parse_transcript
 
 
 @dataclass
@@ -121,6 +122,23 @@ def _csv_source(path: Path, data: bytes) -> tuple[str, bytes]:
     return "gb18030", data
 
 
+def _csv_header(path: Path, body: bytes, codec: str) -> list[str]:
+    end = body.find(b"\n")
+    try:
+        first = (body if end < 0 else body[:end]).decode(codec)
+    except UnicodeDecodeError as exc:
+        raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor "
+                                "GBK/GB18030") from exc
+    return next(csv.reader([first]), [])
+
+
+def csv_headers(path: Path, data: bytes) -> list[str]:
+    """The CSV's header line alone, as `read_csv` reads it: what the file is can be told before
+    its rows are parsed."""
+    encoding, body = _csv_source(path, data)
+    return _csv_header(path, body, "utf-8" if encoding.startswith("utf-8") else encoding)
+
+
 def read_csv(path: Path, data: bytes) -> FileRows:
     encoding, body = _csv_source(path, data)
     codec = "utf-8" if encoding.startswith("utf-8") else encoding
@@ -128,13 +146,7 @@ def read_csv(path: Path, data: bytes) -> FileRows:
     def text() -> str:
         return body.decode(codec)
 
-    end = body.find(b"\n")
-    try:
-        first = (body if end < 0 else body[:end]).decode(codec)
-    except UnicodeDecodeError as exc:
-        raise IngestError(path, "unknown encoding: the bytes are neither UTF-8 nor "
-                                "GBK/GB18030") from exc
-    headers = _unique(next(csv.reader([first]), []))
+    headers = _unique(_csv_header(path, body, codec))
     if not any(h.strip() for h in headers):
         raise IngestError(path, "no header line")
     invalid: list[tuple[int, str, str]] = []
@@ -255,11 +267,12 @@ def read_xlsx(path: Path, data: bytes) -> FileRows:
     return FileRows(table.select([*frame.columns[1:], "__line"]), "xlsx", "xlsx")
 
 
-def read_txt(path: Path, data: bytes) -> FileRows:
+def read_txt(path: Path, data: bytes, bots: tuple[str, ...] = DEFAULT_BOTS) -> FileRows:
     encoding, body = utf8_body(path, data)
     lines = line_array(body)
-    rows = parse_transcript(lines, file_account(path))
-    return FileRows(rows.table(), encoding, "txt", rows.rejects, line_lookup(lines))
+    read = transcript_rows(path, lines, bots)
+    return FileRows(read.table, encoding, read.file_format("txt"), read.rejects,
+                    line_lookup(lines))
 
 
 READERS: dict[str, Callable[[Path, bytes], FileRows]] = {

@@ -1,12 +1,14 @@
 """千牛 workbench transcripts (`.txt`): one file per sub-account, copied from the chat window.
 
 A line `<nick> YYYY-M-D H:MM:SS` opens a message and the lines under it are its content. Nicks
-with a colon are sub-accounts (店铺:名字); 店小蜜 and robot accounts, or content marked
-[自动回复], are auto-replies; any other nick is a buyer. A copied transcript keeps each
-conversation together, so an agent's message goes to the buyer who spoke last, and a buyer's
-message to the account serving them: the file's own account (the one that speaks most) unless a
-transfer line (`由 服务助手 转交给 店铺:名字`) handed the buyer on. Recalls, origin notes and
-read-state tokens are not messages.
+with a colon are sub-accounts (店铺:名字); the configured bot accounts (config/bots.yaml: 服务助手,
+店小蜜, ...), or content marked [自动回复], are auto-replies; any other nick is a buyer. A copied
+transcript keeps each conversation together, so an agent's message goes to the buyer who spoke
+last, and a buyer's message to the account serving them: the file's own account (the one that
+speaks most) unless a transfer line (`由 服务助手 转交给 店铺:名字`, spaced or not, with or without
+a `原因：【…】` or a time after it) handed the buyer on; a transfer naming a bare sub-account
+(`转交给 wjiao`) names one of the file's own shop. A transfer line is never a message, even where
+it stands as a buyer's opener. Recalls, origin notes and read-state tokens are not messages.
 
 Set-based, with Polars, no loop over lines: each line is classified by regular expression
 (opener, transfer, system line, content); a running count of openers numbers the message each
@@ -23,16 +25,19 @@ from pathlib import Path
 import polars as pl
 import pyarrow as pa
 
+from pipelines.config.bots import DEFAULT_BOTS
+
 # Python's whitespace (str.isspace, what str.strip and re's \s take): Rust's \s and Polars'
 # strip_chars() leave out \x1c..\x1f, so the set is spelled out.
 WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004"
               "\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 _S = "[" + WHITESPACE + "]"
 _NS = "[^" + WHITESPACE + "]"
-OPENER = (rf"^(?<nick>{_NS}.*?){_S}+(?<ts>\d{{4}}-\d{{1,2}}-\d{{1,2}} \d{{1,2}}:\d{{2}}:\d{{2}})$")
-TRANSFER = rf"^由 .+ 转交给 (?<account>{_NS}+)$"
+_TS = r"\d{4}-\d{1,2}-\d{1,2} \d{1,2}:\d{2}:\d{2}"
+OPENER = rf"^(?<nick>{_NS}.*?){_S}+(?<ts>{_TS})$"
+TRANSFER = (rf"^由{_S}*.+?{_S}*转交给{_S}*(?<account>{_NS}+?){_S}*(?:原因[:：].*?)?"
+            rf"(?:{_S}+{_TS})?$")
 SYSTEM_LINE = r"^(.+ 撤回了一条消息|当前用户来自.*|原因：.*|已读|未读|发送中)$"
-AUTO_NAMES = ("店小蜜", "机器人", "自动回复")
 AUTO_MARKS = ("[自动回复]", "【自动回复】")
 COLUMNS = ("sent_at", "agent", "buyer", "sender", "content")
 
@@ -54,12 +59,13 @@ def file_account(path: Path) -> str | None:
     return f"{shop}:{name}" if sep and shop and name else None
 
 
-def parse_transcript(lines: pa.Array | list[str],
-                     file_account: str | None = None) -> TranscriptRows:
+def parse_transcript(lines: pa.Array | list[str], file_account: str | None = None,
+                     bots: tuple[str, ...] = DEFAULT_BOTS) -> TranscriptRows:
     """The messages of a transcript given as its lines (split on `\n` only, so a U+2028 in a
     message is part of it: `readers.line_array`). The file's own account is the one that
-    speaks most (the first to speak among equals); where no account speaks (only buyers wrote),
-    the one its file name gives."""
+    speaks most (the first to speak among equals) and is no bot (a sub-account whose name
+    contains one of `bots`); where no account speaks (only buyers wrote), the one its file name
+    gives."""
     line = pl.col("line")
     stripped = line.str.strip_chars(WHITESPACE)
     frame = (
@@ -72,11 +78,11 @@ def parse_transcript(lines: pa.Array | list[str],
             pl.col("stripped").str.contains(SYSTEM_LINE).alias("system"),
         )
         .unnest("opener")
-        .with_columns(is_opener=pl.col("nick").is_not_null())
+        .with_columns(is_opener=pl.col("nick").is_not_null() & pl.col("transfer").is_null())
         # the message a line belongs to: openers so far (0 = before any message)
         .with_columns(message=pl.col("is_opener").cast(pl.Int64).cum_sum())
     )
-    transfer = pl.col("transfer").is_not_null() & ~pl.col("is_opener")
+    transfer = pl.col("transfer").is_not_null()
     content = ~pl.col("is_opener") & ~transfer & ~pl.col("system")
     outside = frame.filter(content & (pl.col("message") == 0) & (pl.col("stripped") != ""))
     rejects = [(n, text, "text outside any message")
@@ -93,7 +99,8 @@ def parse_transcript(lines: pa.Array | list[str],
     nick = pl.col("nick")
     is_account = nick.str.contains("[:：]")
     name = nick.str.replace("^[^:：]*[:：]", "")
-    auto_name = pl.any_horizontal(*(name.str.contains(a, literal=True) for a in AUTO_NAMES))
+    auto_name = pl.any_horizontal(pl.lit(False),
+                                  *(name.str.contains(b, literal=True) for b in bots))
     messages = (
         frame.filter(pl.col("is_opener"))
         .select("message", "number", "nick", "ts")
@@ -111,6 +118,11 @@ def parse_transcript(lines: pa.Array | list[str],
                 .group_by("nick").agg(pl.len().alias("n"), pl.col("message").min().alias("first"))
                 .sort(["n", "first"], descending=[True, False]))
     owner = speakers["nick"][0] if speakers.height else file_account or ""
+    # a transfer to a bare sub-account name (转交给 wjiao) hands the buyer on within the shop
+    shop, colon, _ = owner.replace("：", ":").partition(":")
+    transferred = pl.col("transferred_to")
+    moved = (pl.when(transferred.str.contains("[:：]") | pl.lit(not colon)).then(transferred)
+             .otherwise(pl.lit(f"{shop}:") + transferred))
     sender = pl.col("sender")
     buyer = pl.when(sender == "buyer").then(nick).forward_fill()
     messages = (
@@ -120,7 +132,7 @@ def parse_transcript(lines: pa.Array | list[str],
         # the account serving: the last one set, by an agent's message, a transfer, or a new
         # buyer (back to the owner), in that order of precedence within a message
         .with_columns(agent=pl.when(sender == "agent").then(nick)
-                      .when(pl.col("transferred_to").is_not_null()).then(pl.col("transferred_to"))
+                      .when(moved.is_not_null()).then(moved)
                       .when(pl.col("new_buyer")).then(pl.lit(owner))
                       .forward_fill().fill_null(pl.lit(owner)))
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import duckdb
 
@@ -15,6 +16,14 @@ from pipelines.config.adjustments import Adjustment
 from pipelines.orchestration.partitions import month_end
 from pipelines.pay.closing import restatement_lines
 from pipelines.pay.scoring import CENT, PayLine
+from pipelines.warehouse.database import month_table, read_rows
+
+
+def monthly_metrics(con: duckdb.DuckDBPyConnection, first: date) -> list[dict[str, Any]]:
+    """The month's rows of marts.agent_monthly_metrics by employee (for a closed month that was
+    re-run, of restated.agent_monthly_metrics: the month as it now stands)."""
+    table = month_table(con, "marts.agent_monthly_metrics", first)
+    return read_rows(con, f"SELECT * FROM {table} WHERE month = ? ORDER BY employee_id", [first])
 
 
 def month_adjustments(con: duckdb.DuckDBPyConnection, first: date) -> list[Adjustment]:

@@ -3,7 +3,8 @@ employee, or, under a plan version with `pool_months` > 1, that row with every K
 denominator and sample summed over the month and the `pool_months - 1` months before it (each as
 its monthly metrics were computed: `restated.*` for a closed month re-run since). A pooled line
 weighs a month's luck less (twice the sample for two months), at the price of scoring last
-month's work again. The KPI asset and `kefu whatif` both score what `month_metrics` returns.
+month's work again. The KPI asset, `kefu whatif` and `kefu plan-check` all score what
+`month_metrics` returns.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from typing import Any
 import duckdb
 
 from pipelines.config.plan import PlanVersion
+from pipelines.pay.month_inputs import monthly_metrics
 from pipelines.pay.scoring import METRIC_COLUMNS
-from pipelines.warehouse.database import month_table
 
 # every column a KPI line reads (numerator, denominator, sample), each once
 POOLED_COLUMNS = tuple(dict.fromkeys(c for columns in METRIC_COLUMNS.values() for c in columns))
@@ -44,24 +45,17 @@ def months_before(first: date, count: int) -> list[date]:
     return [date((index - k) // 12, (index - k) % 12 + 1, 1) for k in range(count - 1, -1, -1)]
 
 
-def _rows(con: duckdb.DuckDBPyConnection, month: date) -> list[dict[str, Any]]:
-    cursor = con.execute(f"SELECT * FROM {month_table(con, 'marts.agent_monthly_metrics', month)} "
-                         "WHERE month = ? ORDER BY employee_id", [month])
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
-
-
 def month_metrics(con: duckdb.DuckDBPyConnection, first: date,
                   version: PlanVersion) -> list[MonthMetrics]:
     """The month's metrics rows, by employee, pooled as `version.pool_months` says. An employee
     is scored if the month has a row for them; months before it without one (not yet hired, not
     computed) add nothing."""
-    own = _rows(con, first)
+    own = monthly_metrics(con, first)
     if version.pool_months == 1:
         return [MonthMetrics(row, (first,)) for row in own]
     pooled = {row["employee_id"]: (dict(row), [first]) for row in own}
     for month in months_before(first, version.pool_months)[:-1]:
-        for earlier in _rows(con, month):
+        for earlier in monthly_metrics(con, month):
             if earlier["employee_id"] not in pooled:
                 continue
             row, months = pooled[earlier["employee_id"]]

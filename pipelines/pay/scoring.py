@@ -85,6 +85,32 @@ def achieved_share(value: Fraction, line: KpiLine) -> Fraction:
     return min(max((value - worst) / (best - worst), Fraction(0)), Fraction(1))
 
 
+def value_at_share(share: Fraction, line: KpiLine) -> Fraction:
+    """The inverse of `achieved_share` inside the line's range: the value achieving `share`."""
+    worst, best = _fraction(line.worst), _fraction(line.best)
+    return worst + share * (best - worst)
+
+
+def effective_weight(weight: Decimal, scored_weight: Fraction) -> Fraction:
+    """A scored line's weight scaled so the scored lines' weights sum to 100."""
+    return _fraction(weight) * 100 / scored_weight
+
+
+def line_points(effective: Fraction, achieved: Fraction) -> Decimal:
+    return round_half_up(effective * achieved, 4)
+
+
+def share_for_points(points: Decimal, effective: Fraction) -> Fraction:
+    """The least achieved share whose `line_points` reach `points` (4 decimals): points round
+    half-up, so half a unit of the 4th decimal below is enough."""
+    return (_fraction(points) - Fraction(1, 20000)) / effective
+
+
+def kpi_score(line_points_sum: Decimal, qa_points: Decimal) -> Decimal:
+    """The line points plus qa_points, clamped to [0, 100], rounded half-up to 2 decimals."""
+    return round_half_up(min(max(line_points_sum + qa_points, Decimal(0)), Decimal(100)), 2)
+
+
 def score_employee(metrics: dict[str, Any], lines: list[KpiLine], qa_points: Decimal,
                    version: PlanVersion) -> Score:
     """Score one employee-month from its row of marts.agent_monthly_metrics."""
@@ -109,21 +135,21 @@ def score_employee(metrics: dict[str, Any], lines: list[KpiLine], qa_points: Dec
                                      line.worst, line.best, line.min_sample, None, None, "n/a",
                                      note))
             continue
-        effective = _fraction(line.weight) * 100 / scored_weight
+        effective = effective_weight(line.weight, scored_weight)
         achieved = achieved_share(value, line)
         scaled = "" if effective == _fraction(line.weight) else \
             f"weight {line.weight} scaled to {round_half_up(effective, 4)} (N/A lines left out)"
         results.append(LineScore(line.metric, value, sample, line.weight, effective, line.worst,
                                  line.best, line.min_sample, achieved,
-                                 round_half_up(effective * achieved, 4), "scored", scaled))
-    line_points = sum((r.points for r in results if r.points is not None), Decimal(0))
+                                 line_points(effective, achieved), "scored", scaled))
+    points_sum = sum((r.points for r in results if r.points is not None), Decimal(0))
     if not scored_weight:
-        return Score(results, line_points, qa_points, None, None,
+        return Score(results, points_sum, qa_points, None, None,
                      ["review: no KPI line had data"])
-    raw = line_points + qa_points
-    score = round_half_up(min(max(raw, Decimal(0)), Decimal(100)), 2)
+    raw = points_sum + qa_points
+    score = kpi_score(points_sum, qa_points)
     flags = [f"score clamped from {raw}"] if raw != min(max(raw, Decimal(0)), Decimal(100)) else []
-    return Score(results, line_points, qa_points, score, version.tier_for(score), flags)
+    return Score(results, points_sum, qa_points, score, version.tier_for(score), flags)
 
 
 def tier_label(tier: BonusTier, tiers: list[BonusTier]) -> str:
@@ -162,10 +188,18 @@ def bonus_line(score: Score, version: PlanVersion, days_employed: int,
     if score.kpi_score is None or score.tier is None:
         return PayLine("bonus", Decimal(days_employed), Decimal(0), Decimal("0.00"),
                        "no KPI score this month: no bonus, flagged for review")
-    share = Fraction(days_employed, days_in_month) if version.prorate else Fraction(1)
-    amount = round_half_up(_fraction(score.tier.base) * _fraction(score.kpi_score) / 100 * share)
+    amount = bonus_amount(score.tier.base, score.kpi_score, days_employed, days_in_month,
+                          version.prorate)
     label = tier_label(score.tier, version.bonus_tiers)
     days = f" x {days_employed}/{days_in_month} days" if version.prorate else ""
     return PayLine("bonus", Decimal(days_employed), score.tier.base, amount,
                    f"KPI {score.kpi_score} -> tier {label}, base {score.tier.base} x "
                    f"{score.kpi_score}%{days}")
+
+
+def bonus_amount(tier_base: Decimal, score: Decimal, days_employed: int, days_in_month: int,
+                 prorate: bool) -> Decimal:
+    """The tier's base x score / 100 (x the days employed, when the plan prorates), to the
+    cent."""
+    share = Fraction(days_employed, days_in_month) if prorate else Fraction(1)
+    return round_half_up(_fraction(tier_base) * _fraction(score) / 100 * share)

@@ -19,6 +19,9 @@ differs there, the result carries a note saying so.
 
 Restatement lines of closed months that the month pays are carried as recorded (the candidate
 does not re-score the closed months); the result notes them.
+
+The result also carries the candidate's plan diagnostics on the month (pipelines/pay/plan_check.py,
+the same as `kefu plan-check --plan`): what in it lets luck move pay.
 """
 
 from __future__ import annotations
@@ -30,15 +33,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import duckdb
-
 from pipelines.config.plan import PlanVersion, load_plan
 from pipelines.config.rules import ConfigError
+from pipelines.pay.diagnostics import PlanDiagnostics
 from pipelines.pay.month_inputs import load_month_inputs, qa_points_by_employee
 from pipelines.pay.month_pay import KpiResult, pay_month
+from pipelines.pay.plan_check import diagnose_month
 from pipelines.pay.pooling import month_metrics
-from pipelines.pay.scoring import CENT, score_employee
-from pipelines.warehouse.database import month_table, transaction, write_rows
+from pipelines.pay.scoring import CENT, Score, score_employee
+from pipelines.warehouse.database import month_table, read_rows, transaction, write_rows
 from pipelines.warehouse.writer_lock import reading, writer_lock
 
 ZERO = Decimal("0.00")
@@ -91,6 +94,7 @@ class WhatIf:
     current_version: str
     rows: list[Comparison]
     notes: list[str] = field(default_factory=list)
+    diagnostics: PlanDiagnostics | None = None    # the candidate's, on the month
 
     @property
     def current_total(self) -> Decimal:
@@ -103,12 +107,6 @@ class WhatIf:
     @property
     def total_difference(self) -> Decimal:
         return self.candidate_total - self.current_total
-
-
-def _rows(con: duckdb.DuckDBPyConnection, query: str, params: list[Any]) -> list[dict[str, Any]]:
-    cursor = con.execute(query, params)
-    names = [d[0] for d in cursor.description]
-    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
 
 
 def _metric_setting_notes(candidate: PlanVersion, current: PlanVersion | None,
@@ -156,14 +154,14 @@ def run_whatif(warehouse: Path, config: Path, candidate: Path, first: date,
     with reading(warehouse, publish / "kefu.duckdb" if publish else None,
                  **({"on_note": on_note} if on_note else {})) as con:
         # A closed month that has been re-run is compared as it now stands (restated.*).
-        scored = month_metrics(con, first, version)
-        metrics = [m.row for m in scored]
+        pooled = month_metrics(con, first, version)
+        metrics = [m.row for m in pooled]
         if not metrics:
             raise LookupError(f"no marts.agent_monthly_metrics rows for {first:%Y-%m}: run "
                               f"`kefu backfill --month {first:%Y-%m}` first")
         inputs = load_month_inputs(con, first)
         qa = qa_points_by_employee(inputs.adjustments)
-        current = {r["employee_id"]: r for r in _rows(
+        current = {r["employee_id"]: r for r in read_rows(
             con, "SELECT p.employee_id, k.kpi_score, k.tier_base, p.bonus, p.gross_pay "
                  f"FROM {month_table(con, 'marts.payroll', first)} AS p "
                  f"LEFT JOIN {month_table(con, 'marts.kpi_monthly', first)} AS k "
@@ -183,7 +181,7 @@ def run_whatif(warehouse: Path, config: Path, candidate: Path, first: date,
                 f"{candidate}: levels: version {version.id} has no base salary for level "
                 f"{level!r}, held by {employee_id} in {first:%Y-%m}"
                 for level, employee_id in missing))
-        alone = [m.row["employee_id"] for m in scored if len(m.months) < version.pool_months]
+        alone = [m.row["employee_id"] for m in pooled if len(m.months) < version.pool_months]
         if alone:
             notes.append(f"pool_months {version.pool_months}: " + ", ".join(alone) + " have "
                          f"no monthly metrics in every month before {first:%Y-%m} it pools, "
@@ -195,9 +193,11 @@ def run_whatif(warehouse: Path, config: Path, candidate: Path, first: date,
 
         kpi_rows: list[dict[str, Any]] = []
         kpis: list[KpiResult] = []
+        scored: list[tuple[dict[str, Any], Score]] = []
         for m in metrics:
             score = score_employee(m, version.kpi[m["role"]],
                                    qa.get(m["employee_id"], Decimal(0)), version)
+            scored.append((m, score))
             tier_base = score.tier.base.quantize(CENT) if score.tier else None
             kpis.append(KpiResult(m["employee_id"], m["name"], m["level"], m["role"],
                                   score.kpi_score, score.tier))
@@ -209,6 +209,7 @@ def run_whatif(warehouse: Path, config: Path, candidate: Path, first: date,
                 "tier_base": tier_base, "flags": "; ".join(score.flags),
                 "plan_version": version.id, "plan_file": str(candidate),
             })
+        diagnostics = diagnose_month(con, first, version, scored)
         pay = pay_month(version, inputs, kpis, "whatif")
         pay_rows = [{**{k: v for k, v in row.items() if k != "run_id"},
                      "plan_file": str(candidate)} for row in pay.payroll]
@@ -236,4 +237,5 @@ def run_whatif(warehouse: Path, config: Path, candidate: Path, first: date,
                     write_rows(con, f"{SCRATCH}.payroll", pay_rows)
             finally:
                 con.execute(f"DETACH {SCRATCH}")
-    return WhatIf(first, str(candidate), version.id, current_id, comparisons, notes)
+    return WhatIf(first, str(candidate), version.id, current_id, comparisons, notes,
+                  diagnostics)

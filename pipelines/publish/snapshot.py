@@ -15,8 +15,9 @@ from pipelines.warehouse.database import sql_identifier, sql_literal
 
 SNAPSHOT_NAME = "kefu.duckdb"
 SNAPSHOT_SCHEMAS = ("marts", "audit", "restated")
-# Single tables of other schemas that readers of the snapshot need (what-if: the adjustments).
-SNAPSHOT_TABLES = ("raw.adjustments",)
+# Single tables of other schemas that readers of the snapshot need (what-if: the adjustments;
+# statements: the plan's tiers and proration, for the next tier).
+SNAPSHOT_TABLES = ("raw.adjustments", "config.plan_versions", "config.plan_tiers")
 
 
 def write_snapshot(con: duckdb.DuckDBPyConnection, publish_dir: Path) -> tuple[Path, int]:

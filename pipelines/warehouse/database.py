@@ -123,6 +123,14 @@ def write_rows(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, 
         con.unregister("python_rows")
 
 
+def read_rows(con: duckdb.DuckDBPyConnection, query: str,
+              params: list[Any] | None = None) -> list[dict[str, Any]]:
+    """A query's rows as dicts by column name."""
+    cursor = con.execute(query, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+
+
 _IN_TRANSACTION: set[int] = set()  # id() of the connections inside `transaction`
 
 

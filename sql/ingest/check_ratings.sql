@@ -8,7 +8,8 @@ WITH parsed AS (
         kefu_account(agent) AS parsed_agent,
         kefu_text(buyer) AS parsed_buyer,
         kefu_text(rating) AS parsed_rating_text,
-        kefu_rating(rating) AS parsed_rating
+        kefu_rating(rating) AS parsed_rating,
+        kefu_id(buyer_id) AS parsed_buyer_id
     FROM landing_rows
 )
 SELECT

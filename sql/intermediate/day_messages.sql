@@ -3,4 +3,4 @@
 -- the unmapped accounts of those days read: the de-duplication across export days runs once.
 -- Only the columns they read: a large shop's week of messages then fits in memory.
 CREATE OR REPLACE TEMP TABLE day_messages AS
-SELECT sent_at, agent, buyer, sender, message_key FROM kefu_messages($day_from, $day_to);
+SELECT sent_at, agent, buyer, buyer_id, sender, message_key FROM kefu_messages($day_from, $day_to);

@@ -17,6 +17,11 @@
 --                      converted_buyers
 --   refund_rate        退款率 = successful refunds (退款成功) on those orders / sales
 --   satisfaction       客户满意率 = ratings of 4 or 5 / all ratings of the day
+--   answered_wait_seconds_squared, first_response_seconds_squared: the sums of the squared
+--                      waits of the two response means, for their spread (the statement's
+--                      95% interval of a mean needs the per-wait standard deviation)
+-- A chat's buyer is an order's buyer when their keys match (kefu_buyer_key in sql/macros.sql:
+-- the buyer id where both carry one, else an unmasked nick), as in order attribution.
 -- Rates are stored for reading; the KPI is scored from the numerators and denominators.
 -- An employee holding several accounts is one row; level and role are those of the roster row
 -- that started last among the ones in force that day.
@@ -40,22 +45,36 @@ employees AS (
     FROM held GROUP BY day, employee_id
 ),
 messages AS (
-    SELECT h.day, h.employee_id, m.buyer, m.sender, m.sent_at
+    SELECT h.day, h.employee_id, m.buyer, m.buyer_id, m.sender, m.sent_at
     FROM day_messages AS m
     JOIN held AS h ON h.account = m.agent AND h.day = CAST(m.sent_at AS DATE)
 ),
 buyers AS (
-    SELECT day, employee_id, buyer,
+    SELECT day, employee_id, buyer, max(buyer_id) AS buyer_id,
            min(sent_at) FILTER (WHERE sender = 'buyer') AS first_message_at,
            count(*) FILTER (WHERE sender = 'agent') > 0 AS received
-    FROM messages GROUP BY ALL
+    FROM messages GROUP BY day, employee_id, buyer
     HAVING count(*) FILTER (WHERE sender = 'buyer') > 0
+),
+after_sale AS (
+    -- received buyers with a paid order in the shop in the 15 days before their first message
+    SELECT DISTINCT b.day, b.employee_id, b.buyer
+    FROM (SELECT day, employee_id, buyer, first_message_at, kind,
+                 kefu_buyer_key(kind, buyer_id, buyer) AS key
+          FROM (SELECT *, unnest(kefu_chat_key_kinds(buyer_id)) AS kind
+                FROM buyers WHERE received)) AS b
+    JOIN (SELECT paid_at, kind, kefu_buyer_key(kind, buyer_id, buyer) AS key
+          FROM (SELECT *, unnest(kefu_lookup_key_kinds(buyer_id)) AS kind
+                FROM staging.orders
+                WHERE paid_at >= CAST($day_from AS DATE) - INTERVAL 15 DAY
+                  AND paid_at < CAST($day_to AS DATE) + INTERVAL 1 DAY)) AS o
+      ON o.kind = b.kind AND o.key = b.key
+     AND o.paid_at >= b.first_message_at - INTERVAL 15 DAY AND o.paid_at < b.first_message_at
 ),
 inquiries AS (
     SELECT b.*, NOT EXISTS (
-        SELECT 1 FROM staging.orders AS o
-        WHERE o.buyer = b.buyer AND o.paid_at >= b.first_message_at - INTERVAL 15 DAY
-          AND o.paid_at < b.first_message_at
+        SELECT 1 FROM after_sale AS a
+        WHERE a.day = b.day AND a.employee_id = b.employee_id AND a.buyer = b.buyer
     ) AS is_inquiry
     FROM buyers AS b
     WHERE b.received
@@ -65,7 +84,7 @@ refunded AS (
     FROM staging.refunds WHERE is_refunded GROUP BY order_id
 ),
 credited AS (
-    SELECT a.credit_day AS day, h.employee_id, a.order_id, a.buyer, a.amount,
+    SELECT a.credit_day AS day, h.employee_id, a.order_id, a.last_reply_buyer AS buyer, a.amount,
            coalesce(r.refunded_amount, 0) AS refunded_amount
     FROM staging.order_attribution AS a
     JOIN held AS h ON h.account = a.credited_account AND h.day = a.credit_day
@@ -102,6 +121,11 @@ wait_counts AS (
                                   AND w.answered_at IS NOT NULL) AS first_responses,
            coalesce(sum(w.wait_seconds) FILTER (WHERE w.in_service_hours AND w.is_first_wait), 0)
                AS first_response_seconds_total,
+           coalesce(sum(w.wait_seconds * w.wait_seconds) FILTER (WHERE w.in_service_hours), 0)
+               AS answered_wait_seconds_squared,
+           coalesce(sum(w.wait_seconds * w.wait_seconds)
+                        FILTER (WHERE w.in_service_hours AND w.is_first_wait), 0)
+               AS first_response_seconds_squared,
            count(*) FILTER (WHERE w.in_service_hours
                                   AND w.wait_seconds > $slow_response_seconds) AS slow_responses
     FROM staging.chat_waits AS w
@@ -132,6 +156,8 @@ joined AS (
         coalesce(w.unanswered_waits, 0) AS unanswered_waits,
         coalesce(w.first_responses, 0) AS first_responses,
         coalesce(w.first_response_seconds_total, 0) AS first_response_seconds_total,
+        coalesce(w.answered_wait_seconds_squared, 0) AS answered_wait_seconds_squared,
+        coalesce(w.first_response_seconds_squared, 0) AS first_response_seconds_squared,
         coalesce(w.slow_responses, 0) AS slow_responses,
         coalesce(m.agent_messages, 0) AS agent_messages,
         coalesce(m.buyer_messages, 0) AS buyer_messages,
@@ -161,5 +187,5 @@ SELECT
     credited_orders, sales, kefu_money_per(sales, converted_buyers),
     refunded_amount, refunded_amount / nullif(sales, 0),
     ratings, satisfied_ratings, satisfied_ratings / nullif(ratings, 0),
-    $plan_version
+    $plan_version, answered_wait_seconds_squared, first_response_seconds_squared
 FROM joined;

@@ -4,7 +4,9 @@
 -- named in $promo_excluded (the plan's promo_days_excluded_from) are summed over non-promotion
 -- days only; promo_days says how many employed days that left out. aov divides the sales of the
 -- days converted_buyers counts by converted_buyers, so both leave out the same days. Level and
--- role are those of the employee's last employed day of the month.
+-- role are those of the employee's last employed day of the month. The sums of squared waits
+-- are NULL when a day they sum over was computed before those columns existed (its days need
+-- a re-run, `kefu backfill`): a partial sum would understate the spread.
 -- The rows land in the temporary table computed_agent_monthly_metrics; the asset moves them into
 -- marts (or, for a closed month, restated) with pipelines.warehouse.database.replace_months.
 CREATE OR REPLACE TEMP TABLE computed_agent_monthly_metrics AS
@@ -38,6 +40,14 @@ summed AS (
         sum(first_responses) FILTER (WHERE NOT skip_first) AS first_responses,
         sum(first_response_seconds_total) FILTER (WHERE NOT skip_first)
             AS first_response_seconds_total,
+        CASE WHEN bool_and(answered_wait_seconds_squared IS NOT NULL)
+                      FILTER (WHERE NOT skip_avg) IS NOT FALSE
+             THEN coalesce(sum(answered_wait_seconds_squared) FILTER (WHERE NOT skip_avg), 0)
+        END AS answered_wait_seconds_squared,
+        CASE WHEN bool_and(first_response_seconds_squared IS NOT NULL)
+                      FILTER (WHERE NOT skip_first) IS NOT FALSE
+             THEN coalesce(sum(first_response_seconds_squared) FILTER (WHERE NOT skip_first), 0)
+        END AS first_response_seconds_squared,
         sum(slow_responses) FILTER (WHERE NOT skip_slow) AS slow_responses,
         sum(answered_waits) FILTER (WHERE NOT skip_slow) AS slow_base,
         sum(agent_messages) FILTER (WHERE NOT skip_qa) AS agent_messages,
@@ -88,5 +98,5 @@ SELECT
     credited_orders, sales, kefu_money_per(converted_sales, converted_buyers),
     refunded_amount, refund_base, refunded_amount / nullif(refund_base, 0),
     ratings, satisfied_ratings, satisfied_ratings / nullif(ratings, 0),
-    $plan_version
+    $plan_version, answered_wait_seconds_squared, first_response_seconds_squared
 FROM filled;

@@ -37,7 +37,8 @@ orders AS (
       AND NOT EXISTS (
           SELECT 1 FROM raw.orders AS p
           WHERE p.partition_day < o.export_day AND kefu_id(p.order_id) = o.order_id
-            AND kefu_ts(p.paid_at) IS NOT DISTINCT FROM o.paid_at
+            AND kefu_order_paid_at(kefu_order_status(p.status), kefu_ts(p.paid_at))
+                IS NOT DISTINCT FROM o.paid_at
             AND kefu_money(p.amount) IS NOT DISTINCT FROM o.amount)
 ),
 chats AS (
@@ -60,7 +61,8 @@ ratings AS (
       AND NOT EXISTS (
           SELECT 1 FROM staging.ratings AS e
           WHERE e.rated_at = r.rated_at AND e.agent = r.agent AND e.buyer = r.buyer
-            AND e.rating = r.rating AND e.partition_day < r.partition_day)
+            AND e.buyer_id IS NOT DISTINCT FROM r.buyer_id AND e.rating = r.rating
+            AND e.partition_day < r.partition_day)
     GROUP BY c.month, r.source_file
 )
 SELECT * FROM refunds

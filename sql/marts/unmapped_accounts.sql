@@ -1,6 +1,7 @@
 -- marts.unmapped_accounts: one row per shop day ($day_from..$day_to) and chat account that no
--- roster row maps on that day. Their chats count for nobody, so ops must see them. The roster
--- is looked up once per account and day, not once per message.
+-- roster row maps on that day. Their chats count for nobody, so ops must see them. A bot
+-- sub-account ($bots, config/bots.yaml) is no one's to map and is left out. The roster is
+-- looked up once per account and day, not once per message.
 DELETE FROM marts.unmapped_accounts WHERE day BETWEEN $day_from AND $day_to;
 
 INSERT INTO marts.unmapped_accounts
@@ -9,7 +10,7 @@ WITH accounts AS (
 ),
 unmapped AS (
     SELECT day, account FROM accounts AS a
-    WHERE NOT EXISTS (
+    WHERE NOT kefu_is_bot(account, $bots) AND NOT EXISTS (
           SELECT 1 FROM config.roster AS r
           WHERE r.account = a.account
             AND a.day BETWEEN r.effective_from AND coalesce(r.effective_to, DATE '9999-12-31'))

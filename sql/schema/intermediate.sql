@@ -25,8 +25,16 @@ CREATE TABLE IF NOT EXISTS staging.order_attribution (
     last_reply_at TIMESTAMP,           -- the last human reply to the buyer at or before creation
     credited_account VARCHAR,          -- NULL: silent order
     credit_day DATE,                   -- the reply's day D the order is credited from
-    is_silent BOOLEAN NOT NULL
+    is_silent BOOLEAN NOT NULL,
+    buyer_id VARCHAR,                  -- the order export's buyer id, where it has one
+    last_reply_buyer VARCHAR,          -- the buyer as the chats name them (their nick there)
+    buyer_chatted BOOLEAN              -- the buyer wrote to the shop on the order's day or the
+                                       -- window's days before it (chat-to-order match)
 );
+-- the buyer columns came later: a warehouse written before gains them last, as above
+ALTER TABLE staging.order_attribution ADD COLUMN IF NOT EXISTS buyer_id VARCHAR;
+ALTER TABLE staging.order_attribution ADD COLUMN IF NOT EXISTS last_reply_buyer VARCHAR;
+ALTER TABLE staging.order_attribution ADD COLUMN IF NOT EXISTS buyer_chatted BOOLEAN;
 
 -- Which days each derived table was last computed for, and from what: a fingerprint of staging,
 -- the configuration, the plan's parameters and the transform's SQL. The monthly step re-derives

@@ -34,8 +34,12 @@ CREATE TABLE IF NOT EXISTS marts.agent_daily_metrics (
     ratings BIGINT NOT NULL,
     satisfied_ratings BIGINT NOT NULL,
     satisfaction DOUBLE,
-    plan_version VARCHAR NOT NULL
+    plan_version VARCHAR NOT NULL,
+    answered_wait_seconds_squared BIGINT,   -- NULL: computed before the column existed
+    first_response_seconds_squared BIGINT
 );
+ALTER TABLE marts.agent_daily_metrics ADD COLUMN IF NOT EXISTS answered_wait_seconds_squared BIGINT;
+ALTER TABLE marts.agent_daily_metrics ADD COLUMN IF NOT EXISTS first_response_seconds_squared BIGINT;
 
 CREATE TABLE IF NOT EXISTS marts.shop_daily_sales (
     day DATE NOT NULL,
@@ -45,8 +49,13 @@ CREATE TABLE IF NOT EXISTS marts.shop_daily_sales (
     silent_orders BIGINT NOT NULL,
     silent_sales DECIMAL(18, 2) NOT NULL,
     is_promo_day BOOLEAN NOT NULL,
-    plan_version VARCHAR NOT NULL
+    plan_version VARCHAR NOT NULL,
+    chat_matched_orders BIGINT,
+    chat_match_rate DOUBLE
 );
+-- the chat-to-order match came later: a warehouse written before gains it last, as above
+ALTER TABLE marts.shop_daily_sales ADD COLUMN IF NOT EXISTS chat_matched_orders BIGINT;
+ALTER TABLE marts.shop_daily_sales ADD COLUMN IF NOT EXISTS chat_match_rate DOUBLE;
 
 CREATE TABLE IF NOT EXISTS marts.unmapped_accounts (
     day DATE NOT NULL,
@@ -93,8 +102,12 @@ CREATE TABLE IF NOT EXISTS marts.agent_monthly_metrics (
     ratings BIGINT NOT NULL,
     satisfied_ratings BIGINT NOT NULL,
     satisfaction DOUBLE,
-    plan_version VARCHAR NOT NULL
+    plan_version VARCHAR NOT NULL,
+    answered_wait_seconds_squared BIGINT,   -- NULL: a day it sums was computed before it existed
+    first_response_seconds_squared BIGINT
 );
+ALTER TABLE marts.agent_monthly_metrics ADD COLUMN IF NOT EXISTS answered_wait_seconds_squared BIGINT;
+ALTER TABLE marts.agent_monthly_metrics ADD COLUMN IF NOT EXISTS first_response_seconds_squared BIGINT;
 
 CREATE TABLE IF NOT EXISTS marts.kpi_lines (
     month DATE NOT NULL,

@@ -39,6 +39,8 @@ COMMENT ON COLUMN marts.agent_daily_metrics.ratings IS 'Buyer satisfaction ratin
 COMMENT ON COLUMN marts.agent_daily_metrics.satisfied_ratings IS 'Ratings of 4 or 5 / 满意评价数（4分或5分）';
 COMMENT ON COLUMN marts.agent_daily_metrics.satisfaction IS 'Customer satisfaction rate = satisfied_ratings / ratings / 客户满意率 = 满意评价数 / 评价总数';
 COMMENT ON COLUMN marts.agent_daily_metrics.plan_version IS 'Pay plan version that produced the row (config/plan.yaml id) / 生成该行的绩效方案版本号';
+COMMENT ON COLUMN marts.agent_daily_metrics.answered_wait_seconds_squared IS 'Sum of the squared seconds of the answered waits in service hours, for the spread of the average response (NULL: computed before the column existed) / 服务时间内已回复等待秒数的平方和，用于平均响应时长的离散程度（NULL：该列加入前计算）';
+COMMENT ON COLUMN marts.agent_daily_metrics.first_response_seconds_squared IS 'Sum of the squared seconds of the first waits, for the spread of the first response (NULL: computed before the column existed) / 首次等待秒数的平方和，用于首次响应时长的离散程度（NULL：该列加入前计算）';
 
 -- marts.shop_daily_sales -----------------------------------------------------------------------
 COMMENT ON TABLE marts.shop_daily_sales IS 'Grain: one row per shop day (by order creation day). Paid sales split into credited and silent / 粒度：每个店铺日一行（按下单日），付款销售额拆分为客服销售额与静默销售额';
@@ -50,6 +52,8 @@ COMMENT ON COLUMN marts.shop_daily_sales.silent_orders IS 'Silent orders: paid w
 COMMENT ON COLUMN marts.shop_daily_sales.silent_sales IS 'Silent sales, CNY: amount of the silent orders / 静默销售额（元）';
 COMMENT ON COLUMN marts.shop_daily_sales.is_promo_day IS 'True on a promotion day / 是否大促日';
 COMMENT ON COLUMN marts.shop_daily_sales.plan_version IS 'Pay plan version that produced the row / 生成该行的绩效方案版本号';
+COMMENT ON COLUMN marts.shop_daily_sales.chat_matched_orders IS 'Paid orders whose buyer wrote to the shop (any account) that day or in the attribution window''s days before, matched on the buyer id where both exports carry one, else on the nick; a masked nick (t******7) matches nothing / 买家当天或归属窗口内此前几天咨询过店铺（任一客服账号）的付款订单数（两边都有买家ID时按ID匹配，否则按昵称；打码昵称如t******7不参与匹配）';
+COMMENT ON COLUMN marts.shop_daily_sales.chat_match_rate IS 'Chat-to-order match rate = chat_matched_orders / paid_orders (NULL without paid orders); near 0 means orders and chats do not share buyer keys (masked nicks, no buyer id), so conversion reads 0 / 聊天-订单匹配率 = 匹配到聊天的付款订单数 / 付款订单数（无付款订单时为空）；接近0说明订单与聊天的买家无法对应（昵称打码且无买家ID），询单转化率因此为0';
 
 -- marts.unmapped_accounts ----------------------------------------------------------------------
 COMMENT ON TABLE marts.unmapped_accounts IS 'Grain: one row per shop day x chat account that no roster row maps that day (its chats count for nobody) / 粒度：每个店铺日 x 当天花名册中无对应员工的聊天子账号一行（这些聊天不计入任何人）';
@@ -98,6 +102,8 @@ COMMENT ON COLUMN marts.agent_monthly_metrics.ratings IS 'Buyer satisfaction rat
 COMMENT ON COLUMN marts.agent_monthly_metrics.satisfied_ratings IS 'Ratings of 4 or 5 / 满意评价数（4分或5分）';
 COMMENT ON COLUMN marts.agent_monthly_metrics.satisfaction IS 'Customer satisfaction rate = satisfied_ratings / ratings / 客户满意率';
 COMMENT ON COLUMN marts.agent_monthly_metrics.plan_version IS 'Pay plan version in force on the month''s first day / 当月1日生效的绩效方案版本号';
+COMMENT ON COLUMN marts.agent_monthly_metrics.answered_wait_seconds_squared IS 'Sum of the squared seconds of the answered waits (the days avg_response_seconds counts), for its 95% interval on the statement; NULL when one of those days was computed before the column existed / 已回复等待秒数的平方和（与平均响应时长同口径），用于工资单上的95%区间；若某天在该列加入前计算则为NULL';
+COMMENT ON COLUMN marts.agent_monthly_metrics.first_response_seconds_squared IS 'Sum of the squared seconds of the first waits (the days first_response_seconds counts), for its 95% interval on the statement; NULL when one of those days was computed before the column existed / 首次等待秒数的平方和（与首次响应时长同口径），用于工资单上的95%区间；若某天在该列加入前计算则为NULL';
 
 -- marts.kpi_lines ------------------------------------------------------------------------------
 COMMENT ON TABLE marts.kpi_lines IS 'Grain: one row per month x employee x KPI line of the plan for the employee''s role. Value, sample, weight, points, status / 粒度：每月 x 员工 x KPI考核项一行：指标值、样本量、权重、得分、状态';

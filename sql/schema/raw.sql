@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS raw.ingest_files (
     sha256 VARCHAR NOT NULL,
     encoding VARCHAR,
     file_format VARCHAR NOT NULL,
-    status VARCHAR NOT NULL,          -- loaded | duplicate (same sha256 already loaded)
+    status VARCHAR NOT NULL,          -- loaded | duplicate (same sha256 already loaded) |
+                                      -- skipped (a companion export: no row of it read)
     duplicate_of VARCHAR,
     rows_read BIGINT NOT NULL,
     rows_loaded BIGINT NOT NULL,
@@ -29,11 +30,14 @@ CREATE TABLE IF NOT EXISTS raw.ingest_files (
     loaded_at TIMESTAMP NOT NULL,
     canonical_headers JSON,           -- the file's header -> the canonical field it holds
     record_headers VARCHAR[],         -- the headers of its rows' `record` values, in order
+    note VARCHAR,                     -- why a skipped file was skipped
     CHECK (rows_read = rows_loaded + rows_rejected)
 );
 
+-- columns added since the first warehouses: one written before opens with them NULL
 ALTER TABLE raw.ingest_files ADD COLUMN IF NOT EXISTS canonical_headers JSON;
 ALTER TABLE raw.ingest_files ADD COLUMN IF NOT EXISTS record_headers VARCHAR[];
+ALTER TABLE raw.ingest_files ADD COLUMN IF NOT EXISTS note VARCHAR;
 
 CREATE TABLE IF NOT EXISTS raw.rejected_rows (
     source VARCHAR NOT NULL,
@@ -49,9 +53,9 @@ CREATE TABLE IF NOT EXISTS raw.chats (
     partition_day DATE NOT NULL, source_file VARCHAR NOT NULL, line_number BIGINT NOT NULL,
     load_run_id VARCHAR NOT NULL,
     sent_at VARCHAR, agent VARCHAR, buyer VARCHAR, sender VARCHAR, content VARCHAR,
-    message_id VARCHAR,
+    message_id VARCHAR, buyer_id VARCHAR,
     parsed_sent_at TIMESTAMP, parsed_agent VARCHAR, parsed_buyer VARCHAR, parsed_sender VARCHAR,
-    parsed_message_id VARCHAR,
+    parsed_message_id VARCHAR, parsed_buyer_id VARCHAR,
     record VARCHAR[]
 );
 ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS parsed_sent_at TIMESTAMP;
@@ -59,15 +63,18 @@ ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS parsed_agent VARCHAR;
 ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS parsed_buyer VARCHAR;
 ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS parsed_sender VARCHAR;
 ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS parsed_message_id VARCHAR;
+-- the buyer id columns came later: a warehouse written before has them NULL (no id read)
+ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS buyer_id VARCHAR;
+ALTER TABLE raw.chats ADD COLUMN IF NOT EXISTS parsed_buyer_id VARCHAR;
 
 CREATE TABLE IF NOT EXISTS raw.orders (
     partition_day DATE NOT NULL, source_file VARCHAR NOT NULL, line_number BIGINT NOT NULL,
     load_run_id VARCHAR NOT NULL,
     order_id VARCHAR, buyer VARCHAR, amount VARCHAR, status VARCHAR, created_at VARCHAR,
-    paid_at VARCHAR, refund_amount VARCHAR, shop VARCHAR,
+    paid_at VARCHAR, refund_amount VARCHAR, shop VARCHAR, buyer_id VARCHAR,
     parsed_order_id VARCHAR, parsed_buyer VARCHAR, parsed_amount DECIMAL(18, 2),
     parsed_status VARCHAR, parsed_created_at TIMESTAMP, parsed_paid_at TIMESTAMP,
-    parsed_refund_amount DECIMAL(18, 2), parsed_shop VARCHAR,
+    parsed_refund_amount DECIMAL(18, 2), parsed_shop VARCHAR, parsed_buyer_id VARCHAR,
     record VARCHAR[]
 );
 ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_order_id VARCHAR;
@@ -78,6 +85,8 @@ ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_created_at TIMESTAMP;
 ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_paid_at TIMESTAMP;
 ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_refund_amount DECIMAL(18, 2);
 ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_shop VARCHAR;
+ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS buyer_id VARCHAR;
+ALTER TABLE raw.orders ADD COLUMN IF NOT EXISTS parsed_buyer_id VARCHAR;
 
 CREATE TABLE IF NOT EXISTS raw.refunds (
     partition_day DATE NOT NULL, source_file VARCHAR NOT NULL, line_number BIGINT NOT NULL,
@@ -98,9 +107,9 @@ ALTER TABLE raw.refunds ADD COLUMN IF NOT EXISTS parsed_reason VARCHAR;
 CREATE TABLE IF NOT EXISTS raw.ratings (
     partition_day DATE NOT NULL, source_file VARCHAR NOT NULL, line_number BIGINT NOT NULL,
     load_run_id VARCHAR NOT NULL,
-    rated_at VARCHAR, agent VARCHAR, buyer VARCHAR, rating VARCHAR,
+    rated_at VARCHAR, agent VARCHAR, buyer VARCHAR, rating VARCHAR, buyer_id VARCHAR,
     parsed_rated_at TIMESTAMP, parsed_agent VARCHAR, parsed_buyer VARCHAR,
-    parsed_rating_text VARCHAR, parsed_rating INTEGER,
+    parsed_rating_text VARCHAR, parsed_rating INTEGER, parsed_buyer_id VARCHAR,
     record VARCHAR[]
 );
 ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS parsed_rated_at TIMESTAMP;
@@ -108,6 +117,8 @@ ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS parsed_agent VARCHAR;
 ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS parsed_buyer VARCHAR;
 ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS parsed_rating_text VARCHAR;
 ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS parsed_rating INTEGER;
+ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS buyer_id VARCHAR;
+ALTER TABLE raw.ratings ADD COLUMN IF NOT EXISTS parsed_buyer_id VARCHAR;
 
 -- The manual lines of `<landing>/adjustments/<YYYY-MM>/*.csv`, one row per CSV row, validated
 -- (employee on the roster that month, known kind, at most 2 decimals) and replaced per month.

@@ -3,6 +3,8 @@
 CREATE SCHEMA IF NOT EXISTS restated;
 
 CREATE TABLE IF NOT EXISTS restated.agent_monthly_metrics AS FROM marts.agent_monthly_metrics LIMIT 0;
+ALTER TABLE restated.agent_monthly_metrics ADD COLUMN IF NOT EXISTS answered_wait_seconds_squared BIGINT;
+ALTER TABLE restated.agent_monthly_metrics ADD COLUMN IF NOT EXISTS first_response_seconds_squared BIGINT;
 
 CREATE TABLE IF NOT EXISTS restated.kpi_lines AS FROM marts.kpi_lines LIMIT 0;
 

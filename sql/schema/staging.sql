@@ -12,7 +12,8 @@ CREATE TABLE IF NOT EXISTS staging.chat_messages (
     content VARCHAR,
     message_id VARCHAR,
     source_file VARCHAR NOT NULL,
-    line_number BIGINT NOT NULL
+    line_number BIGINT NOT NULL,
+    buyer_id VARCHAR                   -- the export's buyer id, where it has one
 );
 
 CREATE TABLE IF NOT EXISTS staging.orders (
@@ -26,7 +27,8 @@ CREATE TABLE IF NOT EXISTS staging.orders (
     shop VARCHAR,
     export_day DATE NOT NULL,          -- the latest export day the order appeared in wins
     source_file VARCHAR NOT NULL,
-    line_number BIGINT NOT NULL
+    line_number BIGINT NOT NULL,
+    buyer_id VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS staging.refunds (
@@ -50,5 +52,11 @@ CREATE TABLE IF NOT EXISTS staging.ratings (
     rating_text VARCHAR NOT NULL,
     rating INTEGER NOT NULL,
     source_file VARCHAR NOT NULL,
-    line_number BIGINT NOT NULL
+    line_number BIGINT NOT NULL,
+    buyer_id VARCHAR
 );
+
+-- buyer_id came later: a warehouse written before gains it as the last column, as above
+ALTER TABLE staging.chat_messages ADD COLUMN IF NOT EXISTS buyer_id VARCHAR;
+ALTER TABLE staging.orders ADD COLUMN IF NOT EXISTS buyer_id VARCHAR;
+ALTER TABLE staging.ratings ADD COLUMN IF NOT EXISTS buyer_id VARCHAR;

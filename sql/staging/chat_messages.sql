@@ -1,7 +1,8 @@
 -- staging.chat_messages: one row per chat message, typed, for the export days $day_from..$day_to.
 -- A message is identified by its message_id, else by (sent_at, agent, buyer, sender, content,
--- ordinal), the ordinal telling apart identical messages in one file; the same message landed
--- twice (say in a CSV and a transcript of the same day) is kept once, from the first file.
+-- ordinal, buyer_id), the ordinal telling apart identical messages in one file, the buyer id
+-- two buyers whose masked nicks look alike (t******7); the same message landed twice (say in a
+-- CSV and a transcript of the same day) is kept once, from the first file.
 -- De-duplication here is within an export day, so a day's partition never depends on another
 -- day's; a message exported on several days is counted once by its readers (kefu_messages in
 -- sql/readers.sql).
@@ -21,6 +22,7 @@ WITH typed AS (
         coalesce(trim(content), '') AS content,
         CASE WHEN parsed_sent_at IS NULL THEN kefu_text(message_id) ELSE parsed_message_id END
             AS message_id,
+        parsed_buyer_id AS buyer_id,  -- rows loaded before it existed have no buyer id
         source_file,
         line_number
     FROM raw.chats
@@ -30,7 +32,8 @@ WITH typed AS (
 -- that have a twin are found by aggregation, and only they are numbered or de-duplicated (two
 -- windows over every row cost most of this step on a large shop's month).
 content_key AS (
-    SELECT *, hash(partition_day, source_file, sent_at, agent, buyer, sender, content) AS twin_key
+    SELECT *, hash(partition_day, source_file, sent_at, agent, buyer, sender, content, buyer_id)
+        AS twin_key
     FROM typed
 ),
 twins AS (
@@ -41,26 +44,27 @@ numbered AS (
     FROM content_key AS c ANTI JOIN twins AS t USING (twin_key)
     UNION ALL
     SELECT c.* EXCLUDE (twin_key), row_number() OVER (
-        PARTITION BY partition_day, source_file, sent_at, agent, buyer, sender, content
+        PARTITION BY partition_day, source_file, sent_at, agent, buyer, sender, content, buyer_id
         ORDER BY line_number) AS ordinal
     FROM content_key AS c SEMI JOIN twins AS t USING (twin_key)
 ),
 keyed AS (
     SELECT
         * EXCLUDE (ordinal),
+        -- concat_ws leaves out a NULL buyer_id: messages without one keep the keys they had
         coalesce(message_id, md5(concat_ws('|', strftime(sent_at, '%Y-%m-%d %H:%M:%S'), agent,
-            buyer, sender, content, ordinal))) AS message_key
+            buyer, sender, content, ordinal, buyer_id))) AS message_key
     FROM numbered
 ),
 repeated AS (
     SELECT partition_day, message_key FROM keyed GROUP BY ALL HAVING count(*) > 1
 )
 SELECT partition_day, message_key, sent_at, agent, buyer, sender, content, message_id,
-       source_file, line_number
+       source_file, line_number, buyer_id
 FROM keyed ANTI JOIN repeated USING (partition_day, message_key)
 UNION ALL
 SELECT partition_day, message_key, sent_at, agent, buyer, sender, content, message_id,
-       source_file, line_number
+       source_file, line_number, buyer_id
 FROM keyed SEMI JOIN repeated USING (partition_day, message_key)
 QUALIFY row_number() OVER (PARTITION BY partition_day, message_key
                            ORDER BY source_file, line_number) = 1;

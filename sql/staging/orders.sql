@@ -24,11 +24,13 @@ WITH typed AS (
              ELSE r.parsed_status END AS status,
         CASE WHEN r.parsed_order_id IS NULL THEN kefu_ts(r.created_at)
              ELSE r.parsed_created_at END AS created_at,
-        CASE WHEN r.parsed_order_id IS NULL THEN kefu_ts(r.paid_at) ELSE r.parsed_paid_at END
-            AS paid_at,
+        CASE WHEN r.parsed_order_id IS NULL
+             THEN kefu_order_paid_at(kefu_order_status(r.status), kefu_ts(r.paid_at))
+             ELSE r.parsed_paid_at END AS paid_at,
         CASE WHEN r.parsed_order_id IS NULL THEN kefu_money(r.refund_amount)
              ELSE r.parsed_refund_amount END AS refund_amount,
         CASE WHEN r.parsed_order_id IS NULL THEN kefu_text(r.shop) ELSE r.parsed_shop END AS shop,
+        r.parsed_buyer_id AS buyer_id,  -- rows loaded before it existed have no buyer id
         r.partition_day,
         r.source_file,
         r.line_number
@@ -45,7 +47,8 @@ SELECT
     shop,
     partition_day AS export_day,
     source_file,
-    line_number
+    line_number,
+    buyer_id
 FROM typed
 WHERE order_id IN (SELECT order_id FROM affected_orders)
 QUALIFY row_number() OVER (PARTITION BY order_id
