@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from pipelines.fairness.stats import average_ranks, mean, spearman
+from pipelines.fairness.stats import mean
+from pipelines.pay.diagnostics import average_ranks, spearman
 from pipelines.warehouse.database import connect_readonly
 from tests.conftest import REPO_CONFIG
 

@@ -20,9 +20,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from pipelines.fairness.stats import mean, spearman
+from pipelines.fairness.stats import mean
 from pipelines.fairness.study import ShopRun
 from pipelines.generator.staff import standard_skills
+from pipelines.pay.diagnostics import spearman
 
 SKILLS_OF_ROLE = {"presale": ("speed", "conversion", "care"), "aftersale": ("speed", "care")}
 PAY_MEASURES = ("kpi", "bonus", "gross", "commission", "variant_kpi")

@@ -26,6 +26,7 @@ pipelines/pay/plan_check.py.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -112,7 +113,7 @@ class PlanDiagnostics:
         return line_flags + ([self.edge_flag] if self.edge_flag else [])
 
 
-def average_ranks(values: list[Fraction]) -> list[float]:
+def average_ranks(values: Sequence[float | Fraction]) -> list[float]:
     """Ranks from 1, ties sharing the mean of the ranks they span."""
     order = sorted(range(len(values)), key=lambda i: values[i])
     ranks = [0.0] * len(values)
@@ -136,8 +137,9 @@ def pearson(xs: list[float], ys: list[float]) -> float | None:
     return sxy / math.sqrt(sxx * syy) if sxx and syy else None
 
 
-def spearman(xs: list[Fraction], ys: list[Fraction]) -> float | None:
-    """The rank correlation of paired values; None for fewer than three pairs."""
+def spearman(xs: Sequence[float | Fraction], ys: Sequence[float | Fraction]) -> float | None:
+    """The rank correlation of paired values (Spearman's rho, ties at their average rank); None
+    for fewer than three pairs or a side without spread."""
     return pearson(average_ranks(xs), average_ranks(ys)) if len(xs) >= 3 else None
 
 
