@@ -26,6 +26,7 @@ pipelines/pay/plan_check.py.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -150,10 +151,7 @@ def spearman_brown(half: float) -> float | None:
 
 def standard_deviation(values: list[float]) -> float | None:
     """The sample standard deviation (n - 1); None for fewer than two values."""
-    if len(values) < 2:
-        return None
-    mean = sum(values) / len(values)
-    return math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
+    return statistics.stdev(values) if len(values) >= 2 else None
 
 
 def proportion_error(numerators: list[Fraction], denominators: list[Fraction],
