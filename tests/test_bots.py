@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 from dagster import DagsterInstance
 
@@ -18,6 +19,7 @@ from pipelines.config.rules import ConfigError
 from pipelines.config.settings import Settings
 from pipelines.config.shop import load_config
 from pipelines.orchestration.runner import backfill_days
+from pipelines.warehouse.database import prepare
 from tests.conftest import land
 from tests.conftest import warehouse_rows as query
 from tests.test_metrics import check, daily, make_settings
@@ -147,3 +149,19 @@ def test_a_bad_bot_list_names_file_and_field_in_one_line(tmp_path: Path, text: s
         load_bots(path)
     assert str(failure.value).startswith(f"{path}: {message}")
     assert "\n" not in str(failure.value)
+
+
+@pytest.mark.parametrize(("account", "bots", "is_bot"), [
+    ("3ce官方旗舰店:服务助手", list(DEFAULT_BOTS), True),
+    ("店:店小蜜02", list(DEFAULT_BOTS), True),    # the name contains a bot's
+    ("店小蜜旗舰店:amy", list(DEFAULT_BOTS), False),  # the shop's part is not the name
+    ("店小蜜", list(DEFAULT_BOTS), True),         # no shop part: the whole is the name
+    ("店:a.b", ["a.b"], True),                   # names are literal text, not patterns
+    ("店:aXb", ["a.b"], False),
+    ("店:(y)", ["(y)"], True),
+    ("店:服务助手", [], False),                  # an empty list makes no account a bot
+])
+def test_a_bot_is_told_by_its_sub_account_name(account: str, bots: list[str],
+                                               is_bot: bool) -> None:
+    con = prepare(duckdb.connect())
+    assert con.execute("SELECT kefu_is_bot(?, ?)", [account, bots]).fetchone() == (is_bot,)
