@@ -195,8 +195,10 @@ def replace_months(con: duckdb.DuckDBPyConnection, months: list[date],
 # A statement over more chat rows than this outgrows MEMORY_LIMIT: its sorts and hash tables
 # spill to disk (make bench's 200-agent month, 9.8M messages: staging them took 21.8 s and wrote
 # 4 GB of spill in one statement, 13.6 s in spans of about a week; the waits and daily metrics
-# 24.3 s and 15.7 s).
-CHAT_ROWS_PER_STATEMENT = 2_500_000
+# 24.3 s and 15.7 s). A week still spilled half a GB a statement where the disk is slow: in
+# spans of half a week, staging the month's chats took 17.2 and 16.1 s against 24.0 and 19.8 s,
+# the waits and daily metrics the same (runs paired on one warehouse).
+CHAT_ROWS_PER_STATEMENT = 1_250_000
 
 
 def chat_day_spans(con: duckdb.DuckDBPyConnection, first: date,
