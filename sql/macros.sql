@@ -78,6 +78,14 @@ CREATE OR REPLACE TEMP MACRO kefu_is_bot(account, bots) AS coalesce(
                         '|')),
     false);
 
+-- A chat message: its message_id, else the md5 of its fields and its ordinal among identical
+-- messages of its file (concat_ws leaves out a NULL buyer_id, so messages without one keep the
+-- keys they had before buyer ids).
+CREATE OR REPLACE TEMP MACRO kefu_message_key(message_id, sent_at, agent, buyer, sender, content,
+                                              ordinal, buyer_id) AS
+    coalesce(message_id, md5(concat_ws('|', strftime(sent_at, '%Y-%m-%d %H:%M:%S'), agent, buyer,
+                                       sender, content, ordinal, buyer_id)));
+
 -- How a buyer is recognised across exports: by the buyer id where both rows carry one (two ids
 -- that differ are two buyers, whatever their nicks), else by the nick, but never by a masked
 -- nick (t******7: many buyers look alike). A chat row offers a key of each kind it has, a row to

@@ -28,43 +28,35 @@ WITH typed AS (
     FROM raw.chats
     WHERE partition_day BETWEEN $day_from AND $day_to
 ),
--- Identical messages in one file, and one message in two files of a day, are rare: the rows
--- that have a twin are found by aggregation, and only they are numbered or de-duplicated (two
--- windows over every row cost most of this step on a large shop's month).
-content_key AS (
-    SELECT *, hash(partition_day, source_file, sent_at, agent, buyer, sender, content, buyer_id)
-        AS twin_key
+-- The key of a message without a message_id is the md5 of its fields and its ordinal among
+-- identical messages of its file (1 for nearly all). The key is computed once with ordinal 1, and
+-- only the rows whose key then occurs twice in a day (identical messages in one file, or one
+-- message in two files of a day: rare) are numbered and keyed again, and de-duplicated by a
+-- window (windows over every row cost most of this step on a large month of a shop).
+first_keyed AS MATERIALIZED (
+    SELECT *, kefu_message_key(message_id, sent_at, agent, buyer, sender, content, 1, buyer_id)
+        AS message_key
     FROM typed
 ),
-twins AS (
-    SELECT twin_key FROM content_key GROUP BY twin_key HAVING count(*) > 1
-),
-numbered AS (
-    SELECT c.* EXCLUDE (twin_key), 1 AS ordinal
-    FROM content_key AS c ANTI JOIN twins AS t USING (twin_key)
-    UNION ALL
-    SELECT c.* EXCLUDE (twin_key), row_number() OVER (
-        PARTITION BY partition_day, source_file, sent_at, agent, buyer, sender, content, buyer_id
-        ORDER BY line_number) AS ordinal
-    FROM content_key AS c SEMI JOIN twins AS t USING (twin_key)
-),
-keyed AS (
-    SELECT
-        * EXCLUDE (ordinal),
-        -- concat_ws leaves out a NULL buyer_id: messages without one keep the keys they had
-        coalesce(message_id, md5(concat_ws('|', strftime(sent_at, '%Y-%m-%d %H:%M:%S'), agent,
-            buyer, sender, content, ordinal, buyer_id))) AS message_key
-    FROM numbered
-),
 repeated AS (
-    SELECT partition_day, message_key FROM keyed GROUP BY ALL HAVING count(*) > 1
+    SELECT partition_day, message_key FROM first_keyed GROUP BY ALL HAVING count(*) > 1
+),
+rekeyed AS (
+    SELECT * EXCLUDE (message_key, ordinal),
+        kefu_message_key(message_id, sent_at, agent, buyer, sender, content, ordinal, buyer_id)
+            AS message_key
+    FROM (SELECT *, row_number() OVER (
+              PARTITION BY partition_day, source_file, sent_at, agent, buyer, sender, content,
+                           buyer_id
+              ORDER BY line_number) AS ordinal
+          FROM first_keyed SEMI JOIN repeated USING (partition_day, message_key))
 )
 SELECT partition_day, message_key, sent_at, agent, buyer, sender, content, message_id,
        source_file, line_number, buyer_id
-FROM keyed ANTI JOIN repeated USING (partition_day, message_key)
+FROM first_keyed ANTI JOIN repeated USING (partition_day, message_key)
 UNION ALL
 SELECT partition_day, message_key, sent_at, agent, buyer, sender, content, message_id,
        source_file, line_number, buyer_id
-FROM keyed SEMI JOIN repeated USING (partition_day, message_key)
+FROM rekeyed
 QUALIFY row_number() OVER (PARTITION BY partition_day, message_key
                            ORDER BY source_file, line_number) = 1;
