@@ -14,7 +14,9 @@ import duckdb
 import pytest
 from dagster import DagsterInstance
 
+from pipelines.cli.signals import data_quality_signals
 from pipelines.config.settings import Settings
+from pipelines.config.shop import load_config
 from pipelines.orchestration.runner import backfill_days
 from pipelines.warehouse.database import connect
 from tests.conftest import ingest, land
@@ -134,6 +136,16 @@ def test_each_day_reports_its_chat_to_order_match_rate_and_a_collapse_warns(
         ("warn", False, 1)]
     assert query(shop, "SELECT count(*) FROM audit.check_results "
                        "WHERE severity = 'error' AND NOT success") == [(0,)]
+    # and the summary ops read after the run says which day, and what to do
+    con = connect(shop.warehouse)
+    try:
+        signals = data_quality_signals(con, load_config(shop.config), date(2026, 10, 5),
+                                       date(2026, 10, 15))
+    finally:
+        con.close()
+    collapsed = [s for s in signals if s.startswith("chat-to-order match rate")]
+    assert collapsed == [collapsed[0]] and collapsed[0].startswith(
+        "chat-to-order match rate under 5% on 2026-10-13: ") and "买家ID" in collapsed[0]
 
 
 def test_ratings_and_chat_messages_of_look_alike_masked_nicks_stay_apart(settings) -> None:
