@@ -131,6 +131,11 @@ class Batch:
             "SELECT file_index, count(*), list((line_number, reject_reason) "
             f"ORDER BY line_number) FILTER (WHERE reject_reason IS NOT NULL) FROM {self.checked} "
             "GROUP BY file_index").fetchall()}
+        # a file none of whose rows the check rejected needs neither its rows nor its text again:
+        # let them go, so that the batch read ahead is the only one held whole
+        for staged in self.files.values():
+            if staged.rows is not None and not self.counts.get(staged.index, (0, []))[1]:
+                staged.rows = staged.rows.without_rows()
 
     def record(self, con: duckdb.DuckDBPyConnection, staged: StagedFile, result: DayLoad) -> None:
         """The file loads in its day: its rejects are written and its counts recorded; a file

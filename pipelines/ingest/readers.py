@@ -43,6 +43,12 @@ class FileRows:
     def headers(self) -> list[str]:
         return [c for c in self.table.column_names if c != "__line"]
 
+    def without_rows(self) -> FileRows:
+        """The file's headers, counts and rejects without its rows and text: what a file whose
+        rows are in the warehouse keeps while its batch is written."""
+        return FileRows(self.table.schema.empty_table(), self.encoding, self.file_format,
+                        self.rejects)
+
 
 _CSV_LINE_END = re.compile(r"\r\n|\n|\r")
 _BLANK_LINES = frozenset(("\n", "\r\n", "\r"))
