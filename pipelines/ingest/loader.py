@@ -118,10 +118,12 @@ def _load_together(con: duckdb.DuckDBPyConnection, landing: Path, source: Source
     return loads
 
 
-# Files read and checked together (their rows sit in one temporary table, and each file's bytes
-# stay at hand for the text of its rejected rows): a small shop's month at once, a large shop's
-# day or two.
-BATCH_BYTES = 64 * 1024 * 1024
+# Files read, checked and written together, in one transaction: a small shop's month at once, a
+# large shop's three or four days. Their rows sit in one temporary table, and the next batch is
+# read meanwhile. Each insert leaves its table a partial row group, and the checkpoint rewrites
+# neighbouring partial ones to merge them: a large month's orders in 64 MB batches took 42.8 s
+# to load and 11.6 s to checkpoint, in 128 MB ones 30.9 s and 3.2 s.
+BATCH_BYTES = 128 * 1024 * 1024
 
 
 def _day_groups(landing: Path, source: str, days: list[date]
