@@ -141,6 +141,38 @@ def test_a_transcript_without_times_is_refused_by_name(settings):
     assert "\n" not in message
 
 
+def test_a_days_transcripts_read_together_keep_each_files_own_messages(settings):
+    """Three files of a day in one frame: each message stays with its file and line, and a
+    buyer left waiting at the end of one file is not the buyer the next file's agent serves."""
+    land(settings, "chats", "2026-10-08", "旗舰店_小美.txt",
+         "tb_a 2026-10-8 9:05:03\n在吗\n旗舰店:小美 2026-10-8 9:05:40\n在的\n"
+         "tb_b 2026-10-8 9:06:00\n发货了吗\n")
+    land(settings, "chats", "2026-10-08", "旗舰店_小丽.txt",
+         "旗舰店:小丽 2026-10-8 9:07:00\n亲\ntb_c 2026-10-8 9:07:30\n有货吗\n")
+    land(settings, "chats", "2026-10-08", "旗舰店_小芳.txt", "tb_d 2026-10-8 9:08:00\n你好\n")
+    con = ingest(settings, "chats", "2026-10-08")
+    assert con.execute("SELECT source_file, line_number, buyer, agent, sender, content "
+                       "FROM raw.chats ORDER BY source_file, line_number").fetchall() == [
+        ("chats/2026-10-08/旗舰店_小丽.txt", 3, "tb_c", "旗舰店:小丽", "buyer", "有货吗"),
+        ("chats/2026-10-08/旗舰店_小美.txt", 1, "tb_a", "旗舰店:小美", "buyer", "在吗"),
+        ("chats/2026-10-08/旗舰店_小美.txt", 3, "tb_a", "旗舰店:小美", "agent", "在的"),
+        ("chats/2026-10-08/旗舰店_小美.txt", 5, "tb_b", "旗舰店:小美", "buyer", "发货了吗"),
+        ("chats/2026-10-08/旗舰店_小芳.txt", 1, "tb_d", "旗舰店:小芳", "buyer", "你好")]
+    assert con.execute("SELECT source_file, line_number, reason FROM raw.rejected_rows"
+                       ).fetchall() == [("chats/2026-10-08/旗舰店_小丽.txt", 1,
+                                         "agent message before any buyer message")]
+
+
+def test_of_a_days_transcripts_read_together_the_one_in_no_layout_is_the_one_named(settings):
+    good = "tb_a 2026-10-8 9:05:03\n在吗\n旗舰店:小美 2026-10-8 9:05:40\n在的\n"
+    land(settings, "chats", "2026-10-08", "旗舰店_小美.txt", good)
+    bad = land(settings, "chats", "2026-10-08", "旗舰店_小丽.txt", "[09:05] tb_a 在吗\n")
+    land(settings, "chats", "2026-10-08", "旗舰店_小芳.txt", good.replace("小美", "小芳"))
+    with pytest.raises(IngestError) as failure:
+        ingest(settings, "chats", "2026-10-08")
+    assert failure.value.path == bad
+
+
 def test_a_text_file_in_no_layout_known_fails_its_day_naming_the_layouts(settings):
     path = land(settings, "chats", "2026-10-08", "notes.txt",
                 "[09:05] tb_a 在吗\n[09:06] 旗舰店:小美 在的\n")
@@ -175,14 +207,16 @@ def test_a_qianniu_copy_reads_as_the_qianniu_parser_reads_it(seed):
         tried += 1
         split = line_array("\n".join(lines).encode("utf-8"))
         expected = parse_transcript(split, "旗舰店:大涛")
-        got = transcript_rows(Path("旗舰店_大涛.txt"), split, DEFAULT_BOTS)
+        (got,) = transcript_rows([(Path("旗舰店_大涛.txt"), split)], DEFAULT_BOTS)
+        assert not isinstance(got, IngestError)
         assert (got.layout.name, got.table.to_pylist(), sorted(got.rejects)) == (
             "qianniu", expected.table().to_pylist(), sorted(expected.rejects)), lines
 
 
 def read(*lines: str) -> tuple[list[tuple[str, str, str, str]], list[tuple[int, str, str]]]:
-    rows = transcript_rows(Path("x.txt"), line_array("\n".join(lines).encode("utf-8")),
-                           DEFAULT_BOTS)
+    (rows,) = transcript_rows([(Path("x.txt"), line_array("\n".join(lines).encode("utf-8")))],
+                              DEFAULT_BOTS)
+    assert not isinstance(rows, IngestError)
     return ([(r["buyer"], r["agent"], r["sender"], r["content"]) for r in rows.table.to_pylist()],
             rows.rejects)
 

@@ -17,7 +17,7 @@ import pytest
 
 from pipelines.config.bots import DEFAULT_BOTS
 from pipelines.ingest.text import line_array
-from pipelines.ingest.transcript import WHITESPACE, parse_transcript
+from pipelines.ingest.transcript import WHITESPACE, parse_transcript, parse_transcripts
 
 LINES = [
     "tb_小林2019 2026-10-8 9:05:03", "tb_b 2026-10-08 10:00:00",
@@ -161,6 +161,25 @@ def test_the_set_based_parser_reads_transcripts_as_the_line_by_line_one(seed):
                                      ] if text else split.to_pylist() == []
         expected = reference(split.to_pylist(), owner, bots)
         got = parse_transcript(split, owner, bots)
+        assert got.table().to_pylist() == expected.table().to_pylist(), lines
+        assert sorted(got.rejects) == sorted(expected.rejects), lines
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_transcripts_read_together_each_read_as_the_line_by_line_parser_reads_it_alone(seed):
+    """A day's files in one frame: no buyer, serving account, transfer or owner crosses from
+    one file into the next (a file ending on a transfer, one starting with text or an agent)."""
+    rng = random.Random(seed)
+    files = [([rng.choice(LINES) for _ in range(rng.randint(0, 30))],
+              rng.choice([None, "旗舰店:大涛", "小店:小美"])) for _ in range(rng.randint(1, 8))]
+    bots = rng.choice([DEFAULT_BOTS, ()])
+    together = parse_transcripts(
+        [(line_array("\n".join(lines).encode("utf-8")), account) for lines, account in files],
+        bots)
+    assert len(together) == len(files)
+    for (lines, account), got in zip(files, together, strict=True):
+        expected = reference(line_array("\n".join(lines).encode("utf-8")).to_pylist(), account,
+                             bots)
         assert got.table().to_pylist() == expected.table().to_pylist(), lines
         assert sorted(got.rejects) == sorted(expected.rejects), lines
 

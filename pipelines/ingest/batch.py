@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from pipelines.ingest.errors import IngestError
-from pipelines.ingest.landing import Skipped, read_landing_file
+from pipelines.ingest.landing import Skipped, read_landing_files
 from pipelines.ingest.readers import FileRows
 from pipelines.ingest.sources import Source
 from pipelines.warehouse.database import run_sql
@@ -36,22 +36,30 @@ class DayLoad:
     days_changed: set[date] = field(default_factory=set)
 
 
+def read_files(source: Source, landing: Path, day: date, paths: list[Path],
+               bots: tuple[str, ...]) -> list[StagedFile]:
+    """Read files of one day, together where their format gains by it (transcripts); no
+    warehouse needed: it runs in a reading thread ahead of the loading."""
+    data = [path.read_bytes() for path in paths]
+    staged: list[StagedFile] = []
+    for path, body, landed in zip(paths, data, read_landing_files(
+            source, list(zip(paths, data, strict=True)), bots), strict=True):
+        file = StagedFile(-1, day, path.relative_to(landing).as_posix(), path,
+                          hashlib.sha256(body).hexdigest())
+        if isinstance(landed, IngestError):
+            file.error = landed
+        elif isinstance(landed, Skipped):
+            file.skipped = landed.note
+        else:
+            file.rows, file.mapping = landed
+        staged.append(file)
+    return staged
+
+
 def read_file(source: Source, landing: Path, day: date, path: Path,
               bots: tuple[str, ...]) -> StagedFile:
-    """Read one file (no warehouse needed: it runs in a reading thread ahead of the loading)."""
-    data = path.read_bytes()
-    staged = StagedFile(-1, day, path.relative_to(landing).as_posix(), path,
-                     hashlib.sha256(data).hexdigest())
-    try:
-        landed = read_landing_file(source, path, data, bots)
-    except IngestError as error:
-        staged.error = error
-        return staged
-    if isinstance(landed, Skipped):
-        staged.skipped = landed.note
-    else:
-        staged.rows, staged.mapping = landed
-    return staged
+    """One file, read as `read_files` reads it."""
+    return read_files(source, landing, day, [path], bots)[0]
 
 
 @dataclass

@@ -13,7 +13,7 @@ conversation (`conversation_rows`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -38,7 +38,7 @@ from pipelines.ingest.chat_layout_lines import (
     wangwang,
     web,
 )
-from pipelines.ingest.errors import IngestError
+from pipelines.ingest.errors import IngestError, read_each
 from pipelines.ingest.transcript import (
     OPENER,
     SYSTEM_LINE,
@@ -46,7 +46,7 @@ from pipelines.ingest.transcript import (
     WHITESPACE,
     TranscriptRows,
     file_account,
-    parse_transcript,
+    parse_transcripts,
 )
 
 # A file's layout shows in its first lines; scanning all of a large transcript for six
@@ -122,28 +122,39 @@ def _recognise(frame: pl.DataFrame) -> Layout | str:
     return LAYOUTS[best]
 
 
-def _read(layout: Layout, lines: pl.DataFrame, notes: list[Note], account: str | None,
-          bots: tuple[str, ...]) -> LayoutRows:
-    """The messages of a layout's rewritten lines, numbered by the file's own lines."""
-    rows = parse_transcript(lines["line"].to_arrow(), account, bots)
-    numbers = lines["number"]
-    messages = rows.frame.with_columns(__line=numbers.gather(rows.frame["__line"] - 1))
-    at = numbers.gather([number - 1 for number, _, _ in rows.rejects]).to_list()
-    rejects = [(line, raw, reason) for line, (_, raw, reason) in zip(at, rows.rejects,
-                                                                     strict=True)]
-    return LayoutRows(layout, TranscriptRows(messages).table(), [*rejects, *notes])
+def _read(files: list[tuple[Layout, pl.DataFrame, list[Note], str | None]],
+          bots: tuple[str, ...]) -> list[LayoutRows]:
+    """The messages of each file's rewritten lines (its layout, lines, notes and the account
+    its name gives), read in one frame, numbered by the file's own lines."""
+    reads = parse_transcripts([(lines["line"].to_arrow(), account)
+                               for _, lines, _, account in files], bots)
+    read: list[LayoutRows] = []
+    for (layout, lines, notes, _), rows in zip(files, reads, strict=True):
+        numbers = lines["number"]
+        messages = rows.frame.with_columns(__line=numbers.gather(rows.frame["__line"] - 1))
+        at = numbers.gather([number - 1 for number, _, _ in rows.rejects]).to_list()
+        rejects = [(line, raw, reason) for line, (_, raw, reason) in zip(at, rows.rejects,
+                                                                         strict=True)]
+        read.append(LayoutRows(layout, TranscriptRows(messages).table(), [*rejects, *notes]))
+    return read
 
 
-def transcript_rows(path: Path, lines: pa.Array, bots: tuple[str, ...]) -> LayoutRows:
-    """A text transcript's messages, whatever its layout (`readers.line_array` lines); `bots`
-    the shop's bot sub-account names."""
-    frame = (pl.DataFrame({"line": pl.Series("line", lines, dtype=pl.String)})
-             .with_row_index("row")
-             .with_columns(number=pl.col("row").cast(pl.Int64) + 1, conversation=pl.lit(0)))
-    layout = _recognise(frame)
-    if isinstance(layout, str):
-        raise IngestError(path, layout)
-    return _read(layout, *layout.rewrite(frame), file_account(path), bots)
+def transcript_rows(files: Sequence[tuple[Path, pa.Array]],
+                    bots: tuple[str, ...]) -> list[LayoutRows | IngestError]:
+    """Each text transcript's messages, whatever its layout (`readers.line_array` lines), the
+    files read together; `bots` the shop's bot sub-account names. A file in no layout known is
+    its IngestError, naming the layouts known."""
+    rewritten: list[tuple[Layout, pl.DataFrame, list[Note], str | None] | IngestError] = []
+    for path, lines in files:
+        frame = (pl.DataFrame({"line": pl.Series("line", lines, dtype=pl.String)})
+                 .with_row_index("row")
+                 .with_columns(number=pl.col("row").cast(pl.Int64) + 1, conversation=pl.lit(0)))
+        layout = _recognise(frame)
+        if isinstance(layout, str):
+            rewritten.append(IngestError(path, layout))
+        else:
+            rewritten.append((layout, *layout.rewrite(frame), file_account(path)))
+    return read_each(rewritten, lambda known: _read(known, bots))
 
 
 def conversation_rows(path: Path, table: pa.Table, bots: tuple[str, ...]) -> LayoutRows | None:
@@ -169,7 +180,7 @@ def conversation_rows(path: Path, table: pa.Table, bots: tuple[str, ...]) -> Lay
         return None
     lines, notes = layout.rewrite(frame)
     lines, strays = _conversations_apart(lines)
-    read = _read(layout, lines, [*notes, *strays], file_account(path), bots)
+    read = _read([(layout, lines, [*notes, *strays], file_account(path))], bots)[0]
     messages = (pl.from_arrow(read.table)
                 .join(data.drop(column), on="__line", how="left", maintain_order="left")
                 .with_columns(message_id=pl.lit(None, dtype=pl.String)))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipelines.ingest.chat_layouts import conversation_rows
 from pipelines.ingest.errors import IngestError
-from pipelines.ingest.readers import READERS, FileRows, csv_headers, read_txt
+from pipelines.ingest.readers import READERS, FileRows, csv_headers, read_txt, read_txts
 from pipelines.ingest.sources import SOURCES, Source
 
 
@@ -70,6 +70,36 @@ def read_landing_file(source: Source, path: Path, data: bytes,
     if suffix == ".csv" and (companion := source.companion(csv_headers(path, data))):
         return Skipped(companion.note)
     rows = read_txt(path, data, bots) if reader is read_txt else reader(path, data)
+    return _matched(source, path, rows, bots)
+
+
+def read_landing_files(source: Source, files: list[tuple[Path, bytes]], bots: tuple[str, ...]
+                       ) -> list[tuple[FileRows, dict[str, str]] | Skipped | IngestError]:
+    """`read_landing_file` of each file, the transcripts among them read together (a day's
+    dozens of small `.txt` files in one frame); a file that cannot be read is its error."""
+    def transcript(path: Path) -> bool:
+        return path.suffix.lower() == ".txt" and ".txt" in source.extensions
+
+    transcripts = iter(read_txts([(path, data) for path, data in files if transcript(path)],
+                                 bots))
+    landed: list[tuple[FileRows, dict[str, str]] | Skipped | IngestError] = []
+    for path, data in files:
+        try:
+            if transcript(path):
+                rows = next(transcripts)
+                if isinstance(rows, IngestError):
+                    raise rows
+                landed.append(_matched(source, path, rows, bots))
+            else:
+                landed.append(read_landing_file(source, path, data, bots))
+        except IngestError as error:
+            landed.append(error)
+    return landed
+
+
+def _matched(source: Source, path: Path, rows: FileRows, bots: tuple[str, ...]
+             ) -> tuple[FileRows, dict[str, str]] | Skipped:
+    """The rows read with which of their headers holds each canonical field."""
     mapping, missing = source.match_headers(rows.headers)
     if missing and source.name == "chats" and rows.file_format in ("csv", "xlsx"):
         rows = _conversations(path, rows, bots)

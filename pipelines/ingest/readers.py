@@ -15,7 +15,7 @@ import csv
 import io
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +27,7 @@ import pyarrow.csv as pacsv
 
 from pipelines.config.bots import DEFAULT_BOTS
 from pipelines.ingest.chat_layouts import transcript_rows
-from pipelines.ingest.errors import IngestError
+from pipelines.ingest.errors import IngestError, read_each
 from pipelines.ingest.text import UTF8_BOM, is_utf8, line_array, line_lookup, utf8_body
 
 
@@ -273,12 +273,34 @@ def read_xlsx(path: Path, data: bytes) -> FileRows:
     return FileRows(table.select([*frame.columns[1:], "__line"]), "xlsx", "xlsx")
 
 
+def read_txts(files: Sequence[tuple[Path, bytes]],
+              bots: tuple[str, ...] = DEFAULT_BOTS) -> list[FileRows | IngestError]:
+    """Text transcripts, read together (`chat_layouts.transcript_rows`); each file that cannot be
+    read is its IngestError."""
+    decoded: list[tuple[Path, str, pa.Array] | IngestError] = []
+    for path, data in files:
+        try:
+            encoding, body = utf8_body(path, data)
+        except IngestError as error:
+            decoded.append(error)
+            continue
+        decoded.append((path, encoding, line_array(body)))
+
+    def read_all(known: list[tuple[Path, str, pa.Array]]) -> list[FileRows | IngestError]:
+        reads = transcript_rows([(path, lines) for path, _, lines in known], bots)
+        return [read if isinstance(read, IngestError) else
+                FileRows(read.table, encoding, read.file_format("txt"), read.rejects,
+                         line_lookup(lines))
+                for (_, encoding, lines), read in zip(known, reads, strict=True)]
+
+    return read_each(decoded, read_all)
+
+
 def read_txt(path: Path, data: bytes, bots: tuple[str, ...] = DEFAULT_BOTS) -> FileRows:
-    encoding, body = utf8_body(path, data)
-    lines = line_array(body)
-    read = transcript_rows(path, lines, bots)
-    return FileRows(read.table, encoding, read.file_format("txt"), read.rejects,
-                    line_lookup(lines))
+    (read,) = read_txts([(path, data)], bots)
+    if isinstance(read, IngestError):
+        raise read
+    return read
 
 
 READERS: dict[str, Callable[[Path, bytes], FileRows]] = {

@@ -19,9 +19,11 @@ forward-filled. The patterns are Python's (`str.strip`, `\\s`), spelled out for 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -66,11 +68,26 @@ def parse_transcript(lines: pa.Array | list[str], file_account: str | None = Non
     speaks most (the first to speak among equals) and is no bot (a sub-account whose name
     contains one of `bots`); where no account speaks (only buyers wrote), the one its file name
     gives."""
-    line = pl.col("line")
-    stripped = line.str.strip_chars(WHITESPACE)
+    return parse_transcripts([(lines, file_account)], bots)[0]
+
+
+def parse_transcripts(files: Sequence[tuple[pa.Array | list[str], str | None]],
+                      bots: tuple[str, ...] = DEFAULT_BOTS) -> list[TranscriptRows]:
+    """`parse_transcript` of each of `files` (its lines and the account its name gives), read in
+    one frame: a day's transcripts are dozens of small files, and each Polars step has a cost of
+    its own whatever the rows (a day's 32 files: 0.5 s one by one). Everything a file's
+    messages depend on stays within the file (`over("file")`)."""
+    sizes = [len(lines) for lines, _ in files]
+    starts = np.cumsum([0, *sizes[:-1]]) if sizes else np.zeros(0, np.int64)
+    line = pl.concat([pl.Series("line", lines, dtype=pl.String) for lines, _ in files]) \
+        if files else pl.Series("line", [], dtype=pl.String)
+    stripped = pl.col("line").str.strip_chars(WHITESPACE)
+    opened = pl.col("is_opener").cast(pl.Int64).cum_sum()
     frame = (
-        pl.DataFrame({"line": pl.Series("line", lines, dtype=pl.String)})
-        .with_row_index("number", offset=1)
+        pl.DataFrame({
+            "file": np.repeat(np.arange(len(files), dtype=np.int32), sizes),
+            "number": np.arange(len(line), dtype=np.int64) - np.repeat(starts, sizes) + 1,
+            "line": line})
         .with_columns(stripped.alias("stripped"))
         .with_columns(
             pl.col("stripped").str.extract_groups(OPENER).alias("opener"),
@@ -79,23 +96,28 @@ def parse_transcript(lines: pa.Array | list[str], file_account: str | None = Non
         )
         .unnest("opener")
         .with_columns(is_opener=pl.col("nick").is_not_null() & pl.col("transfer").is_null())
-        # the message a line belongs to: openers so far (0 = before any message)
-        .with_columns(message=pl.col("is_opener").cast(pl.Int64).cum_sum())
+        # openers so far, in all the files before too: each message's number, unique across
+        # files; the message a line belongs to is that count once its own file has opened one
+        # (0 = before any message of the file)
+        .with_columns(opened=opened)
+        .with_columns(message=pl.when(pl.col("is_opener").cast(pl.Int64).cum_sum().over("file")
+                                      > 0).then(pl.col("opened")).otherwise(0))
     )
     transfer = pl.col("transfer").is_not_null()
     content = ~pl.col("is_opener") & ~transfer & ~pl.col("system")
     outside = frame.filter(content & (pl.col("message") == 0) & (pl.col("stripped") != ""))
-    rejects = [(n, text, "text outside any message")
-               for n, text in zip(outside["number"].to_list(), outside["line"].to_list(),
-                                  strict=True)]
+    rejects: list[list[tuple[int, str, str]]] = [[] for _ in files]
+    for file, n, text in outside.select("file", "number", "line").iter_rows():
+        rejects[file].append((n, text, "text outside any message"))
     bodies = (frame.filter(content & (pl.col("message") > 0))
               .group_by("message", maintain_order=True)
               .agg(pl.col("line").str.strip_chars_end(WHITESPACE).str.join("\n").alias("lines")))
-    # a transfer line hands the buyer on at the next message (the last such line before it)
+    # a transfer line hands the buyer on at the next message of its file (the last such line
+    # before it)
     transfers = (frame.filter(transfer)
-                 .group_by("message", maintain_order=True)
+                 .group_by("file", "opened", maintain_order=True)
                  .agg(pl.col("transfer").last().alias("transferred_to"))
-                 .with_columns(pl.col("message") + 1))
+                 .select("file", (pl.col("opened") + 1).alias("message"), "transferred_to"))
     nick = pl.col("nick")
     is_account = nick.str.contains("[:：]")
     name = nick.str.replace("^[^:：]*[:：]", "")
@@ -103,9 +125,9 @@ def parse_transcript(lines: pa.Array | list[str], file_account: str | None = Non
                                   *(name.str.contains(b, literal=True) for b in bots))
     messages = (
         frame.filter(pl.col("is_opener"))
-        .select("message", "number", "nick", "ts")
+        .select("file", "message", "number", "nick", "ts")
         .join(bodies, on="message", how="left")
-        .join(transfers, on="message", how="left")
+        .join(transfers, on=["file", "message"], how="left")
         .sort("message")
         .with_columns(body=pl.col("lines").fill_null("").str.strip_chars(WHITESPACE),
                       is_account=is_account, auto_name=is_account & auto_name)
@@ -115,35 +137,52 @@ def parse_transcript(lines: pa.Array | list[str], file_account: str | None = Non
                       .then(pl.lit("auto")).otherwise(pl.lit("agent")))
     )
     speakers = (messages.filter(pl.col("is_account") & ~pl.col("auto_name"))
-                .group_by("nick").agg(pl.len().alias("n"), pl.col("message").min().alias("first"))
-                .sort(["n", "first"], descending=[True, False]))
-    owner = speakers["nick"][0] if speakers.height else file_account or ""
+                .group_by("file", "nick")
+                .agg(pl.len().alias("n"), pl.col("message").min().alias("first"))
+                .sort(["file", "n", "first"], descending=[False, True, False])
+                .group_by("file", maintain_order=True).first())
+    speaking = dict(speakers.select("file", "nick").iter_rows())
+    owners = [speaking.get(file, account or "") for file, (_, account) in enumerate(files)]
     # a transfer to a bare sub-account name (转交给 wjiao) hands the buyer on within the shop
-    shop, colon, _ = owner.replace("：", ":").partition(":")
+    shops = [_shop_prefix(owner) for owner in owners]
+    owner = pl.col("owner")
     transferred = pl.col("transferred_to")
-    moved = (pl.when(transferred.str.contains("[:：]") | pl.lit(not colon)).then(transferred)
-             .otherwise(pl.lit(f"{shop}:") + transferred))
+    moved = (pl.when(transferred.str.contains("[:：]") | pl.col("shop").is_null())
+             .then(transferred).otherwise(pl.col("shop") + transferred))
     sender = pl.col("sender")
-    buyer = pl.when(sender == "buyer").then(nick).forward_fill()
+    buyer = pl.when(sender == "buyer").then(nick).forward_fill().over("file")
     messages = (
-        messages.with_columns(buyer=buyer)
+        messages.join(pl.DataFrame({"file": np.arange(len(files), dtype=np.int32),
+                                    "owner": pl.Series(owners, dtype=pl.String),
+                                    "shop": pl.Series(shops, dtype=pl.String)}),
+                      on="file", how="left")
+        .with_columns(buyer=buyer)
         .with_columns(new_buyer=(sender == "buyer")
-                      & pl.col("buyer").shift(1).ne_missing(pl.col("buyer")))
+                      & pl.col("buyer").shift(1).over("file").ne_missing(pl.col("buyer")))
         # the account serving: the last one set, by an agent's message, a transfer, or a new
         # buyer (back to the owner), in that order of precedence within a message
         .with_columns(agent=pl.when(sender == "agent").then(nick)
                       .when(moved.is_not_null()).then(moved)
-                      .when(pl.col("new_buyer")).then(pl.lit(owner))
-                      .forward_fill().fill_null(pl.lit(owner)))
+                      .when(pl.col("new_buyer")).then(owner)
+                      .forward_fill().over("file").fill_null(owner))
     )
     early = messages.filter(pl.col("buyer").is_null())
-    for number, head, ts, lines_ in zip(early["number"].to_list(), early["nick"].to_list(),
-                                        early["ts"].to_list(), early["lines"].to_list(),
-                                        strict=True):
+    for file, number, head, ts, lines_ in early.select("file", "number", "nick", "ts",
+                                                       "lines").iter_rows():
         raw = f"{head} {ts}" + ("" if lines_ is None else "\n" + lines_)
-        rejects.append((number, raw, "agent message before any buyer message"))
+        rejects[file].append((number, raw, "agent message before any buyer message"))
     rows = (messages.filter(pl.col("buyer").is_not_null())
-            .select(pl.col("ts").alias("sent_at"), "agent", "buyer", "sender",
+            .select("file", pl.col("ts").alias("sent_at"), "agent", "buyer", "sender",
                     pl.col("body").alias("content"), pl.col("number").cast(pl.Int64)
                     .alias("__line")))
-    return TranscriptRows(rows, rejects)
+    by_file = rows.partition_by("file", as_dict=True, include_key=False, maintain_order=True)
+    empty = rows.drop("file").clear()
+    return [TranscriptRows(by_file.get((file,), empty), rejects[file])
+            for file in range(len(files))]
+
+
+def _shop_prefix(owner: str) -> str | None:
+    """`店铺:` of an owning sub-account, for a transfer naming a bare name; None if the owner is
+    no sub-account."""
+    shop, colon, _ = owner.replace("：", ":").partition(":")
+    return f"{shop}:" if colon else None
