@@ -130,11 +130,13 @@ def _load_together(con: duckdb.DuckDBPyConnection, landing: Path, source: Source
 
 
 # Files read, checked and written together, in one transaction: a small shop's month at once, a
-# large shop's three or four days. Their rows sit in one temporary table, and the next batch is
-# read meanwhile. Each insert leaves its table a partial row group, and the checkpoint rewrites
+# large shop's three days. Their rows sit in one temporary table, and the next batch is read
+# meanwhile. Each insert leaves its table a partial row group, and the checkpoint rewrites
 # neighbouring partial ones to merge them: a large month's orders in 64 MB batches took 42.8 s
-# to load and 11.6 s to checkpoint, in 128 MB ones 30.9 s and 3.2 s.
-BATCH_BYTES = 128 * 1024 * 1024
+# to load and 11.6 s to checkpoint, in 96 MB ones 37.0 s and 5.0 s, in 128 MB ones 30.9 s and
+# 3.2 s; but with 128 MB the large month's backfill peaked at 2074 MiB, over the 2 GiB bound
+# (1740 MiB with 96 MB).
+BATCH_BYTES = 96 * 1024 * 1024
 
 
 def _day_groups(landing: Path, source: str, days: list[date]
