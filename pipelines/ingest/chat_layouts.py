@@ -5,10 +5,10 @@ A file's layout is the one most of its first lines open a message as (`_recognis
 pass counting each layout's pattern). Its lines are then rewritten as 千牛 copy lines
 (`chat_layout_lines`) and read by `transcript.parse_transcripts`, a day's files in one frame,
 so who the buyer is, which account serves them, transfers and auto replies are worked out in
-one place, whatever the layout; the messages keep the file's own line numbers. A text file in no layout known, or one
-without times, fails its day naming the file and the layouts known. A chats table (CSV, xlsx)
-whose cells hold whole conversations (the 网页版 export) is read the same way, a row a
-conversation (`conversation_rows`).
+one place, whatever the layout; the messages keep the file's own line numbers. A text file in
+no layout known, or one without times, fails its day naming the file and the layouts known. A
+chats table (CSV, xlsx) whose cells hold whole conversations (the 网页版 export) is read the
+same way, a row a conversation (`conversation_rows`).
 """
 
 from __future__ import annotations
