@@ -1,6 +1,6 @@
 """The landing zone: where a source's day folder is, which files it holds, whether the root is
-one at all, and one file read into text columns with its headers matched to the source's
-canonical fields."""
+one at all, and a day's files read into text columns with their headers matched to the
+source's canonical fields."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pipelines.ingest.chat_layouts import conversation_rows
 from pipelines.ingest.errors import IngestError
-from pipelines.ingest.readers import READERS, FileRows, csv_headers, read_txt, read_txts
+from pipelines.ingest.readers import READERS, FileRows, csv_headers, read_txts
 from pipelines.ingest.sources import SOURCES, Source
 
 
@@ -57,11 +57,37 @@ class Skipped:
     note: str
 
 
-def read_landing_file(source: Source, path: Path, data: bytes,
-                      bots: tuple[str, ...]) -> tuple[FileRows, dict[str, str]] | Skipped:
-    """The file's rows, and which of its headers holds each canonical field; or, for a companion
-    export, why it is skipped (a CSV's is told from its header line, before its rows are
-    parsed). A transcript tells the shop's agents from its bots (`bots`) by their names."""
+def read_together(source: Source, path: Path) -> bool:
+    """Whether the file is a transcript of the source, read with the day's other transcripts in
+    one frame (a day's dozens of small `.txt` files), not on its own."""
+    return path.suffix.lower() == ".txt" and ".txt" in source.extensions
+
+
+def read_landing_files(source: Source, files: list[tuple[Path, bytes]], bots: tuple[str, ...]
+                       ) -> list[tuple[FileRows, dict[str, str]] | Skipped | IngestError]:
+    """Each file's rows, and which of its headers holds each canonical field; or, for a
+    companion export, why it is skipped (a CSV's is told from its header line, before its rows
+    are parsed); or, for a file that cannot be read, its error. The transcripts among them are
+    read together, and tell the shop's agents from its bots (`bots`) by their names."""
+    transcripts = iter(read_txts([(path, data) for path, data in files
+                                  if read_together(source, path)], bots))
+    landed: list[tuple[FileRows, dict[str, str]] | Skipped | IngestError] = []
+    for path, data in files:
+        try:
+            if read_together(source, path):
+                rows = next(transcripts)
+                if isinstance(rows, IngestError):
+                    raise rows
+                landed.append(_matched(source, path, rows, bots))
+            else:
+                landed.append(_read_alone(source, path, data, bots))
+        except IngestError as error:
+            landed.append(error)
+    return landed
+
+
+def _read_alone(source: Source, path: Path, data: bytes,
+                bots: tuple[str, ...]) -> tuple[FileRows, dict[str, str]] | Skipped:
     suffix = path.suffix.lower()
     reader = READERS.get(suffix)
     if reader is None or suffix not in source.extensions:
@@ -69,32 +95,7 @@ def read_landing_file(source: Source, path: Path, data: bytes,
                                 f" (expected one of {', '.join(source.extensions)})")
     if suffix == ".csv" and (companion := source.companion(csv_headers(path, data))):
         return Skipped(companion.note)
-    rows = read_txt(path, data, bots) if reader is read_txt else reader(path, data)
-    return _matched(source, path, rows, bots)
-
-
-def read_landing_files(source: Source, files: list[tuple[Path, bytes]], bots: tuple[str, ...]
-                       ) -> list[tuple[FileRows, dict[str, str]] | Skipped | IngestError]:
-    """`read_landing_file` of each file, the transcripts among them read together (a day's
-    dozens of small `.txt` files in one frame); a file that cannot be read is its error."""
-    def transcript(path: Path) -> bool:
-        return path.suffix.lower() == ".txt" and ".txt" in source.extensions
-
-    transcripts = iter(read_txts([(path, data) for path, data in files if transcript(path)],
-                                 bots))
-    landed: list[tuple[FileRows, dict[str, str]] | Skipped | IngestError] = []
-    for path, data in files:
-        try:
-            if transcript(path):
-                rows = next(transcripts)
-                if isinstance(rows, IngestError):
-                    raise rows
-                landed.append(_matched(source, path, rows, bots))
-            else:
-                landed.append(read_landing_file(source, path, data, bots))
-        except IngestError as error:
-            landed.append(error)
-    return landed
+    return _matched(source, path, reader(path, data), bots)
 
 
 def _matched(source: Source, path: Path, rows: FileRows, bots: tuple[str, ...]

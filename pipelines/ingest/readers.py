@@ -296,16 +296,8 @@ def read_txts(files: Sequence[tuple[Path, bytes]],
     return read_each(decoded, read_all)
 
 
-def read_txt(path: Path, data: bytes, bots: tuple[str, ...] = DEFAULT_BOTS) -> FileRows:
-    (read,) = read_txts([(path, data)], bots)
-    if isinstance(read, IngestError):
-        raise read
-    return read
-
-
 READERS: dict[str, Callable[[Path, bytes], FileRows]] = {
     ".csv": read_csv,
     ".jsonl": read_jsonl,
     ".xlsx": read_xlsx,
-    ".txt": read_txt,
-}
+}  # transcripts (`.txt`) are read a day's files together: `read_txts`
